@@ -1,0 +1,221 @@
+"""Find the column that holds each item of an instrument.
+
+``columns`` may be a mapping (item id or number → column), a ``str.format`` template using
+``n`` (item number) and/or ``id`` (item id), e.g. ``"wai_{n}"`` or ``"item{n:02d}"``, or ``None``
+to recognise the usual spellings: ``wai_1``, ``wai1``, ``WAI_01``, ``q1``, ``Q5_1``, bare item
+numbers (int or str) and item ids.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from collections.abc import Hashable, Mapping, Sequence
+
+from alliance_metrics.errors import InputFormatError, InvalidParameterError
+from alliance_metrics.schemas import Instrument
+
+__all__ = ["ColumnSpec", "resolve_columns"]
+
+ColumnSpec = Mapping[str | int, Hashable] | str | None
+
+_NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<number>\d+)$")
+
+
+def _shown(columns: Sequence[Hashable], limit: int = 8) -> str:
+    names = ", ".join(repr(c) for c in columns[:limit])
+    return names + (f", … ({len(columns)} in all)" if len(columns) > limit else "")
+
+
+def resolve_columns(
+    available: Sequence[Hashable], instrument: Instrument, columns: ColumnSpec = None
+) -> list[Hashable]:
+    """Return the column label of every item, in item order.
+
+    Raises
+    ------
+    InputFormatError
+        When an item has no column, when the match is ambiguous, or when columns look like a
+        longer form of the instrument (e.g. 36 numbered columns for a 12-item short form).
+    InvalidParameterError
+        When ``columns`` is not a mapping, template or ``None``.
+    """
+    _check_unique(available)
+    if columns is None:
+        return _auto_detect(available, instrument)
+    if isinstance(columns, str):
+        return _from_template(available, instrument, columns)
+    if isinstance(columns, Mapping):
+        return _from_mapping(available, instrument, columns)
+    raise InvalidParameterError(
+        "The 'columns' parameter must be a mapping of item to column, a template such as "
+        f"'wai_{{n}}', or None. Got {type(columns).__name__} instead."
+    )
+
+
+def _check_unique(available: Sequence[Hashable]) -> None:
+    seen: set[Hashable] = set()
+    duplicated = [c for c in available if c in seen or seen.add(c)]  # type: ignore[func-returns-value]
+    if duplicated:
+        raise InputFormatError(
+            f"Column names must be unique; repeated: {_shown(sorted(set(map(str, duplicated))))}."
+        )
+
+
+def _require_present(
+    available: Sequence[Hashable], wanted: list[Hashable], instrument: Instrument, how: str
+) -> list[Hashable]:
+    present = set(available)
+    absent = [
+        f"item {item.number} ({col!r})"
+        for item, col in zip(instrument.items, wanted, strict=True)
+        if col not in present
+    ]
+    if absent:
+        raise InputFormatError(
+            f"Missing item column(s) for {instrument.id!r} ({how}): {', '.join(absent)}."
+        )
+    if len(set(wanted)) != len(wanted):
+        raise InputFormatError(f"Two items of {instrument.id!r} map to the same column ({how}).")
+    return wanted
+
+
+def _from_template(
+    available: Sequence[Hashable], instrument: Instrument, template: str
+) -> list[Hashable]:
+    try:
+        wanted: list[Hashable] = [
+            template.format(n=item.number, id=item.id) for item in instrument.items
+        ]
+    except (KeyError, IndexError, ValueError) as error:
+        raise InvalidParameterError(
+            f"The 'columns' template {template!r} must use only {{n}} (item number) and {{id}} "
+            f"(item id), e.g. 'wai_{{n}}' or 'item{{n:02d}}'. It failed with: {error!r}."
+        ) from None
+    if len(set(wanted)) == 1:
+        raise InvalidParameterError(
+            f"The 'columns' template {template!r} gives every item the same column; include "
+            "{n} or {id}."
+        )
+    return _require_present(available, wanted, instrument, f"template {template!r}")
+
+
+def _from_mapping(
+    available: Sequence[Hashable], instrument: Instrument, mapping: Mapping[str | int, Hashable]
+) -> list[Hashable]:
+    by_item: dict[str, Hashable] = {}
+    for key, column in mapping.items():
+        try:
+            item = instrument.item(key)
+        except KeyError:
+            raise InvalidParameterError(
+                f"The 'columns' mapping names item {key!r}, which {instrument.id!r} does not "
+                f"have. Items are {', '.join(i.id for i in instrument.items)} or numbers 1 to "
+                f"{instrument.n_items}."
+            ) from None
+        if item.id in by_item:
+            raise InvalidParameterError(
+                f"The 'columns' mapping names item {item.id!r} twice (by id and by number)."
+            )
+        by_item[item.id] = column
+    unmapped = [i.id for i in instrument.items if i.id not in by_item]
+    if unmapped:
+        raise InvalidParameterError(
+            f"The 'columns' mapping must give a column for every item; missing: {unmapped}."
+        )
+    wanted = [by_item[i.id] for i in instrument.items]
+    return _require_present(available, wanted, instrument, "columns mapping")
+
+
+def _auto_detect(available: Sequence[Hashable], instrument: Instrument) -> list[Hashable]:
+    numbered_ids = all(item.id == f"item{item.number}" for item in instrument.items)
+    by_id = None if numbered_ids else _match_item_ids(available, instrument)
+    if by_id is not None:
+        return by_id
+    families: dict[str, dict[int, list[Hashable]]] = defaultdict(lambda: defaultdict(list))
+    for column in available:
+        if isinstance(column, bool):
+            continue
+        if isinstance(column, int):
+            families[""][column].append(column)
+            continue
+        if not isinstance(column, str):
+            continue
+        match = _NUMBERED.match(column.strip())
+        if match:
+            stem = match["stem"].casefold().rstrip("_-. ")
+            families[stem][int(match["number"])].append(column)
+    wanted_numbers = set(range(1, instrument.n_items + 1))
+    complete = {
+        stem: numbers for stem, numbers in families.items() if wanted_numbers <= set(numbers)
+    }
+    if not complete:
+        return _explain_missing(available, instrument, families)
+    if len(complete) > 1:
+        options = sorted(complete)
+        examples = ", ".join(repr(complete[s][1][0]) for s in options)
+        raise InputFormatError(
+            f"Item columns for {instrument.id!r} are ambiguous: several families of numbered "
+            f"columns cover items 1 to {instrument.n_items} (first columns {examples}). "
+            "Pass columns='<prefix>{n}' or a mapping."
+        )
+    stem, numbers = next(iter(complete.items()))
+    extra = sorted(n for n in numbers if n > instrument.n_items)
+    if extra:
+        first = numbers[1][0]
+        raise InputFormatError(
+            f"Columns like {first!r} run to item {max(extra)}, but {instrument.id!r} has "
+            f"{instrument.n_items} items: is this a longer form of the questionnaire (e.g. the "
+            "36-item WAI scored as a short form)? Pass columns= explicitly if the extra columns "
+            "belong to something else."
+        )
+    clashes = [cols for n, cols in numbers.items() if n in wanted_numbers and len(cols) > 1]
+    if clashes:
+        raise InputFormatError(
+            f"Item columns for {instrument.id!r} are ambiguous: {_shown(clashes[0])} all look "
+            "like the same item. Pass columns= explicitly."
+        )
+    return [numbers[item.number][0] for item in instrument.items]
+
+
+def _match_item_ids(available: Sequence[Hashable], instrument: Instrument) -> list[Hashable] | None:
+    """Match columns named by item id (case-insensitively), if every item has one."""
+    folded: dict[str, list[Hashable]] = defaultdict(list)
+    for column in available:
+        if isinstance(column, str):
+            folded[column.strip().casefold()].append(column)
+    if all(item.id in folded for item in instrument.items):
+        doubled = [folded[i.id] for i in instrument.items if len(folded[i.id]) > 1]
+        if doubled:
+            raise InputFormatError(
+                f"Item columns for {instrument.id!r} are ambiguous: {_shown(doubled[0])} differ "
+                "only in case or spacing. Pass columns= explicitly."
+            )
+        return [folded[item.id][0] for item in instrument.items]
+    return None
+
+
+def _explain_missing(
+    available: Sequence[Hashable],
+    instrument: Instrument,
+    families: Mapping[str, Mapping[int, list[Hashable]]],
+) -> list[Hashable]:
+    wanted = set(range(1, instrument.n_items + 1))
+    partial = sorted(
+        ((len(wanted & set(numbers)), stem) for stem, numbers in families.items()),
+        reverse=True,
+    )
+    if partial and partial[0][0] > 0:
+        count, stem = partial[0]
+        missing = sorted(wanted - set(families[stem]))
+        label = f"'{stem}…'" if stem else "bare item numbers"
+        raise InputFormatError(
+            f"Missing item column(s) for {instrument.id!r}: the columns named {label} lack "
+            f"item(s) {', '.join(map(str, missing))} ({count} of {instrument.n_items} found)."
+        )
+    raise InputFormatError(
+        f"No item columns found for {instrument.id!r} ({instrument.n_items} items). Looked for "
+        f"numbered columns such as '{instrument.slug}_1', 'q1', 'item01' or '1', and for the "
+        f"item ids ({', '.join(i.id for i in instrument.items[:4])}, …). Columns present: "
+        f"{_shown(list(available))}. Pass columns='<prefix>{{n}}' or a mapping."
+    )

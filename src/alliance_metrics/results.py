@@ -1,0 +1,140 @@
+"""Frozen outputs of scoring and validation."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+import pandas as pd
+from pydantic import BaseModel, ConfigDict, Field
+
+__all__ = [
+    "FAILURE_COLUMNS",
+    "RowStatus",
+    "ScaleScore",
+    "ScaleStatus",
+    "ScoreResult",
+    "ValidationReport",
+]
+
+ScaleStatus = Literal["ok", "prorated", "insufficient"]
+RowStatus = Literal["ok", "prorated", "insufficient", "invalid"]
+FAILURE_COLUMNS = ("row", "column", "value", "code", "message")
+
+_FROZEN = ConfigDict(frozen=True, extra="forbid")
+
+
+class ScaleScore(BaseModel):
+    """The score of one scale for one administration.
+
+    ``value`` is ``None`` when too few items were answered (``status="insufficient"``);
+    ``prorated`` is true when the score stands on fewer than all of the scale's items.
+    """
+
+    model_config = _FROZEN
+
+    value: float | None
+    answered: int = Field(ge=0)
+    n_items: int = Field(ge=1)
+    prorated: bool
+    status: ScaleStatus
+
+
+class ScoreResult(BaseModel):
+    """The scores of one administration, with everything needed to reproduce them.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> result = am.score([4, 5, 4, 3, 5, 4, 4, 5, 3, 4, 5, 4], "wai-sr")
+    >>> result.scales["bond"].value, result.status
+    (4.0, 'ok')
+    >>> result.model_dump_json()[:40]
+    '{"instrument_id":"wai-sr","instrument_ve'
+    """
+
+    model_config = _FROZEN
+
+    instrument_id: str
+    instrument_version: str
+    aggregate: Literal["mean", "sum"]
+    min_answered: int | float = Field(
+        description="The missing-data rule applied: item count or proportion per scale."
+    )
+    library_version: str
+    status: RowStatus = Field(
+        description=(
+            "`invalid` if a response was rejected, else the worst scale status "
+            "(`insufficient` > `prorated` > `ok`)."
+        )
+    )
+    scales: dict[str, ScaleScore]
+    invalid_items: tuple[str, ...] = Field(
+        default=(), description="Items whose response was rejected and treated as unanswered."
+    )
+
+
+def _empty_failures() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "row": pd.Series(dtype="int64"),
+            "column": pd.Series(dtype="object"),
+            "value": pd.Series(dtype="object"),
+            "code": pd.Series(dtype="object"),
+            "message": pd.Series(dtype="object"),
+        }
+    )
+
+
+@dataclass(frozen=True)
+class ValidationReport:
+    """Every invalid response cell found in a table, one row per cell.
+
+    Attributes
+    ----------
+    n_rows
+        Number of input rows checked.
+    failure_cases
+        DataFrame with columns ``row`` (0-based position in the input, as for ``df.iloc``),
+        ``column``, ``value`` (as given), ``code`` (an :class:`~alliance_metrics.IssueCode` value)
+        and ``message``, ordered by row then column.
+
+    Examples
+    --------
+    >>> import pandas as pd, alliance_metrics as am
+    >>> df = pd.DataFrame({f"item{n}": [4, 4] for n in range(1, 4)})
+    >>> df.loc[1, "item2"] = 9
+    >>> report = am.validate_frame(df, "wai-b3")
+    >>> report.ok, report.n_invalid_cells, report.failure_cases.loc[0, "message"]
+    (False, 1, "row 1, column 'item2': response must be an integer from 1 to 5. Got 9.")
+    """
+
+    n_rows: int
+    failure_cases: pd.DataFrame = field(default_factory=_empty_failures)
+
+    @property
+    def ok(self) -> bool:
+        """Whether no cell is invalid."""
+        return len(self.failure_cases) == 0
+
+    @property
+    def n_invalid_cells(self) -> int:
+        """Number of invalid cells."""
+        return len(self.failure_cases)
+
+    @property
+    def n_rows_affected(self) -> int:
+        """Number of rows with at least one invalid cell."""
+        return int(self.failure_cases["row"].nunique())
+
+    def summary(self, max_cells: int = 3) -> str:
+        """Return a one-paragraph description naming the first ``max_cells`` problems."""
+        if self.ok:
+            return f"all {self.n_rows} rows are valid"
+        head = "; ".join(m.rstrip(".") for m in self.failure_cases["message"].head(max_cells))
+        more = self.n_invalid_cells - min(max_cells, self.n_invalid_cells)
+        tail = f"; and {more} more" if more else ""
+        return (
+            f"{self.n_invalid_cells} invalid cell(s) in {self.n_rows_affected} of "
+            f"{self.n_rows} row(s): {head}{tail}"
+        )
