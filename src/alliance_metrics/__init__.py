@@ -1,5 +1,8 @@
 """alliance_metrics: validated scoring of therapeutic-alliance questionnaires.
 
+Public names are imported lazily on first use, so ``import alliance_metrics`` is fast, reads no
+file and pulls in pandas, pyarrow or scipy only when a function needing them is used.
+
 Examples
 --------
 >>> import alliance_metrics as am
@@ -7,39 +10,80 @@ Examples
 4.333333333333333
 """
 
-from importlib.metadata import PackageNotFoundError, version
+from __future__ import annotations
 
-from alliance_metrics.batch import score_frame, validate_frame
-from alliance_metrics.errors import (
-    AllianceMetricsError,
-    AllianceMetricsWarning,
-    InputFormatError,
-    InstrumentError,
-    InvalidParameterError,
-    IssueCode,
-    ResponseValidationError,
-    UnknownInstrumentError,
-)
-from alliance_metrics.instruments import get_instrument, list_instruments, load_instrument, register
-from alliance_metrics.results import ScaleScore, ScoreResult, ValidationReport
-from alliance_metrics.schemas import (
-    Administration,
-    Anchor,
-    Citation,
-    Cutoff,
-    Instrument,
-    InstrumentStatus,
-    Item,
-    MissingPolicy,
-    ResponseScale,
-    Scale,
-)
-from alliance_metrics.scoring import score
+import importlib
+from typing import TYPE_CHECKING, Any
 
-try:
-    __version__ = version("alliance-metrics")
-except PackageNotFoundError:  # pragma: no cover - only when run from an uninstalled tree
-    __version__ = "0+unknown"
+if TYPE_CHECKING:
+    from alliance_metrics.batch import score_frame, validate_frame
+    from alliance_metrics.errors import (
+        AllianceMetricsError,
+        AllianceMetricsWarning,
+        InputFormatError,
+        InstrumentError,
+        InvalidParameterError,
+        IssueCode,
+        ResponseValidationError,
+        UnknownInstrumentError,
+    )
+    from alliance_metrics.files import CsvSummary, score_csv, validate_csv
+    from alliance_metrics.instruments.registry import (
+        get_instrument,
+        list_instruments,
+        load_instrument,
+        register,
+    )
+    from alliance_metrics.results import ScaleScore, ScoreResult, ValidationReport
+    from alliance_metrics.schemas import (
+        Administration,
+        Anchor,
+        Citation,
+        Cutoff,
+        Instrument,
+        InstrumentStatus,
+        Item,
+        MissingPolicy,
+        ResponseScale,
+        Scale,
+    )
+    from alliance_metrics.scoring import score
+
+    __version__: str
+
+_EXPORTS: dict[str, str] = {
+    "Administration": "schemas",
+    "AllianceMetricsError": "errors",
+    "AllianceMetricsWarning": "errors",
+    "Anchor": "schemas",
+    "Citation": "schemas",
+    "CsvSummary": "files",
+    "Cutoff": "schemas",
+    "InputFormatError": "errors",
+    "Instrument": "schemas",
+    "InstrumentError": "errors",
+    "InstrumentStatus": "schemas",
+    "InvalidParameterError": "errors",
+    "IssueCode": "errors",
+    "Item": "schemas",
+    "MissingPolicy": "schemas",
+    "ResponseScale": "schemas",
+    "ResponseValidationError": "errors",
+    "Scale": "schemas",
+    "ScaleScore": "results",
+    "ScoreResult": "results",
+    "UnknownInstrumentError": "errors",
+    "ValidationReport": "results",
+    "get_instrument": "instruments.registry",
+    "list_instruments": "instruments.registry",
+    "load_instrument": "instruments.registry",
+    "register": "instruments.registry",
+    "score": "scoring",
+    "score_csv": "files",
+    "score_frame": "batch",
+    "validate_csv": "files",
+    "validate_frame": "batch",
+}
 
 __all__ = [
     "Administration",
@@ -47,6 +91,7 @@ __all__ = [
     "AllianceMetricsWarning",
     "Anchor",
     "Citation",
+    "CsvSummary",
     "Cutoff",
     "InputFormatError",
     "Instrument",
@@ -69,6 +114,25 @@ __all__ = [
     "load_instrument",
     "register",
     "score",
+    "score_csv",
     "score_frame",
+    "validate_csv",
     "validate_frame",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name == "__version__":
+        from alliance_metrics.scoring import library_version
+
+        return library_version()
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'alliance_metrics' has no attribute {name!r}")
+    value = getattr(importlib.import_module(f"alliance_metrics.{module}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted(__all__)

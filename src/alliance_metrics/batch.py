@@ -28,7 +28,7 @@ from alliance_metrics.scoring import (
 )
 from alliance_metrics.validation import CODE_NAMES, coerce_matrix, issue_messages
 
-__all__ = ["failure_table", "score_frame", "validate_frame"]
+__all__ = ["failure_table", "output_names", "score_frame", "validate_frame"]
 
 _STATUS_DTYPE = pd.CategoricalDtype(list(ROW_STATUSES))
 
@@ -43,20 +43,25 @@ def _check_frame(df: object, func: str) -> pd.DataFrame:
 
 
 def failure_table(
-    items: pd.DataFrame, codes: npt.NDArray[np.int8], instrument: Instrument
+    items: pd.DataFrame,
+    codes: npt.NDArray[np.int8],
+    instrument: Instrument,
+    *,
+    row_offset: int = 0,
 ) -> pd.DataFrame:
     """Build ``ValidationReport.failure_cases`` from a matrix of issue codes.
 
     ``items`` holds the item columns as given (raw values), in item order; rows are reported by
-    position.
+    position plus ``row_offset`` (the position of the chunk's first row in the whole input).
     """
-    rows, cols = np.nonzero(codes)
+    positions, cols = np.nonzero(codes)
+    rows = positions + row_offset
     labels = [a.label for a in instrument.response_scale.anchors]
     label_names = ", ".join(repr(label) for label in labels)
     column_names = pd.Series(np.asarray(items.columns, dtype=object)[cols])
-    raw = items.to_numpy(dtype=object)[rows, cols] if len(rows) else np.empty(0, dtype=object)
+    raw = items.to_numpy(dtype=object)[positions, cols] if len(rows) else np.empty(0, dtype=object)
     raw_values = pd.Series(raw, dtype=object)
-    cell_codes = codes[rows, cols]
+    cell_codes = codes[positions, cols]
     code_names = np.array([str(c) for c in CODE_NAMES.values()], dtype=object)
     return pd.DataFrame(
         {
@@ -122,9 +127,10 @@ def validate_frame(
     return ValidationReport(n_rows=len(frame), failure_cases=failure_table(items, codes, inst))
 
 
-def _output_names(
-    df: pd.DataFrame, instrument: Instrument, prefix: str | None
+def output_names(
+    existing: list[Hashable], instrument: Instrument, prefix: str | None
 ) -> tuple[list[str], list[str], str]:
+    """Names of the added columns; a clash with an existing column is an error."""
     if prefix is None:
         prefix = f"{instrument.slug}_"
     elif not isinstance(prefix, str):
@@ -135,8 +141,8 @@ def _output_names(
     score_names = [f"{prefix}{s.id}" for s in instrument.scales]
     answered_names = [f"{name}_answered" for name in score_names]
     status_name = f"{prefix}status"
-    existing = {str(c) for c in df.columns}
-    clashes = [n for n in [*score_names, *answered_names, status_name] if n in existing]
+    taken = {str(c) for c in existing}
+    clashes = [n for n in [*score_names, *answered_names, status_name] if n in taken]
     if clashes:
         raise InvalidParameterError(
             f"Output column(s) {', '.join(repr(c) for c in clashes)} already exist in the input; "
@@ -204,7 +210,7 @@ def score_frame(
     check_choice("on_invalid", "score_frame", on_invalid, ("raise", "missing"))
     plan = compile_instrument(inst)
     required = required_answers(plan, inst.missing_policy.min_answered if rule is None else rule)
-    score_names, answered_names, status_name = _output_names(frame, inst, prefix)
+    score_names, answered_names, status_name = output_names(list(frame.columns), inst, prefix)
     _, items, values, codes = _prepare(frame, inst, columns)
     invalid_rows: npt.NDArray[np.bool_] = np.asarray(codes.any(axis=1), dtype=bool)
     if on_invalid == "raise" and invalid_rows.any():

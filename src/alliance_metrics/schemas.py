@@ -17,7 +17,14 @@ from collections.abc import Mapping
 from functools import cached_property
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 __all__ = [
     "Administration",
@@ -162,11 +169,17 @@ class MissingPolicy(BaseModel):
 
     min_answered: int | float = Field(default=0.75)
 
+    @field_validator("min_answered", mode="before")
+    @classmethod
+    def _reject_bool(cls, value: object) -> object:
+        # Checked before pydantic's lax int coercion, which would turn True into 1.
+        if isinstance(value, bool):
+            raise ValueError("min_answered must be an int or a float, not a bool")
+        return value
+
     @model_validator(mode="after")
     def _check_value(self) -> MissingPolicy:
         value = self.min_answered
-        if isinstance(value, bool):
-            raise ValueError("min_answered must be an int or a float, not a bool")
         if isinstance(value, int):
             if value < 1:
                 raise ValueError(f"min_answered as a count must be at least 1; got {value}")

@@ -162,7 +162,12 @@ def issue_messages(
 
 def _show_value(value: object) -> str:
     if isinstance(value, str):
-        return repr(value)
+        text = value.strip()
+        try:
+            float(text)
+        except ValueError:
+            return repr(value)
+        return text
     if isinstance(value, float | np.floating) and float(value).is_integer():
         return str(int(value))
     return str(value)

@@ -1,0 +1,5 @@
+"""``python -m alliance_metrics`` runs the command-line interface."""
+
+from alliance_metrics.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,428 @@
+"""Score or validate CSV files of any size, chunk by chunk, with flat memory.
+
+Flow per chunk: read text (``io.csv``) → coerce item columns (``text_values``) → score with the
+shared kernel (``scoring``) → append score columns to the untouched input columns → write
+(``io.csv.TableSink``). Invalid cells are collected for the errors report.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Collection, Hashable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import IO
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+
+from alliance_metrics._params import Aggregate, check_aggregate, check_choice, check_min_answered
+from alliance_metrics.batch import failure_table
+from alliance_metrics.columns import ColumnSpec, resolve_columns
+from alliance_metrics.errors import (
+    InputFormatError,
+    InvalidParameterError,
+    ResponseValidationError,
+)
+from alliance_metrics.instruments.registry import resolve_instrument
+from alliance_metrics.io.csv import CsvSource, OutputFormat, TableSink, open_csv_source
+from alliance_metrics.results import ValidationReport
+from alliance_metrics.schemas import Instrument
+from alliance_metrics.scoring import (
+    ROW_STATUSES,
+    ScoringPlan,
+    compile_instrument,
+    required_answers,
+    row_status_codes,
+    score_blocks,
+    warn_if_provisional,
+)
+from alliance_metrics.text_values import DEFAULT_MISSING_MARKERS, coerce_text_column
+
+__all__ = ["CsvSummary", "default_output_path", "score_csv", "validate_csv"]
+
+ProgressCallback = Callable[[int, int | None], None]
+"""Called after each chunk with (bytes read so far, total bytes or None)."""
+
+
+@dataclass(frozen=True)
+class CsvSummary:
+    """What a CSV run did: counts by row status, invalid cells and the files written.
+
+    ``status_counts`` maps ``ok``, ``prorated``, ``insufficient`` and ``invalid`` to row counts
+    (all zero for :func:`validate_csv`, which scores nothing).
+    """
+
+    source: str
+    rows: int
+    n_invalid_cells: int
+    n_rows_invalid: int
+    status_counts: dict[str, int]
+    output: str | None
+    errors_output: str | None
+    delimiter: str
+    seconds: float
+    report: ValidationReport = field(repr=False)
+
+    @property
+    def ok(self) -> bool:
+        """Whether no invalid cell was found."""
+        return self.n_invalid_cells == 0
+
+    def describe(self) -> str:
+        """One line for humans, e.g. for the CLI's stderr."""
+        counts = ", ".join(f"{n} {status}" for status, n in self.status_counts.items())
+        text = f"{self.rows} rows read"
+        if self.output is not None:
+            text += f", {counts} → {self.output}"
+        if self.n_invalid_cells:
+            text += f"; {self.n_invalid_cells} invalid cell(s) in {self.n_rows_invalid} row(s)"
+            if self.errors_output:
+                text += f" (details: {self.errors_output})"
+        return text + f" [{self.seconds:.2f} s]"
+
+
+def default_output_path(source: Path, output_format: OutputFormat = "csv") -> Path:
+    """``data.csv`` / ``data.csv.gz`` → ``data.scored.csv`` beside the input."""
+    name = source.name
+    for suffix in (".gz", ".csv", ".tsv", ".txt"):
+        name = name.removesuffix(suffix)
+    return source.with_name(f"{name}.scored.{output_format}")
+
+
+def _errors_path(output: Path | None, source: Path | None) -> Path | None:
+    base = output if output is not None else source
+    if base is None:
+        return None
+    name = base.name
+    for suffix in (".gz", ".csv", ".parquet", ".tsv", ".txt"):
+        name = name.removesuffix(suffix)
+    return base.with_name(f"{name.removesuffix('.scored')}.errors.csv")
+
+
+def _same_file(a: Path, b: Path) -> bool:
+    try:
+        return a.exists() and b.exists() and a.samefile(b)
+    except OSError:  # pragma: no cover - defensive
+        return False
+
+
+@dataclass
+class _Job:
+    instrument: Instrument
+    plan: ScoringPlan
+    source: CsvSource
+    item_columns: list[Hashable]
+    missing_markers: Collection[str]
+    decimal_comma: bool
+    failures: list[pd.DataFrame] = field(default_factory=list)
+    rows: int = 0
+    n_invalid_rows: int = 0
+
+    def coerce(self, table: pa.Table) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
+        n = table.num_rows
+        values = np.empty((n, len(self.item_columns)), dtype=np.float64)
+        codes = np.empty((n, len(self.item_columns)), dtype=np.int8)
+        for j, name in enumerate(self.item_columns):
+            values[:, j], codes[:, j] = coerce_text_column(
+                table.column(str(name)),
+                self.instrument.response_scale,
+                self.plan.labels,
+                missing_markers=self.missing_markers,
+                decimal_comma=self.decimal_comma,
+            )
+        if codes.any():
+            raw = table.select([str(c) for c in self.item_columns]).to_pandas()
+            self.failures.append(failure_table(raw, codes, self.instrument, row_offset=self.rows))
+            self.n_invalid_rows += int(codes.any(axis=1).sum())
+        self.rows += n
+        return values, codes
+
+    def report(self) -> ValidationReport:
+        if not self.failures:
+            return ValidationReport(n_rows=self.rows)
+        cases = pd.concat(self.failures, ignore_index=True)
+        return ValidationReport(n_rows=self.rows, failure_cases=cases)
+
+
+def _open_job(
+    source: str | Path | IO[bytes],
+    instrument: str | Instrument,
+    columns: ColumnSpec,
+    encoding: str,
+    delimiter: str | None,
+    missing_values: Collection[str],
+) -> _Job:
+    inst = resolve_instrument(instrument)
+    csv_source = open_csv_source(source, encoding=encoding, delimiter=delimiter)
+    try:
+        item_columns = resolve_columns(list(csv_source.columns), inst, columns)
+    except (InputFormatError, InvalidParameterError) as error:
+        csv_source.close()
+        raise type(error)(f"{csv_source.name}: {error}") from None
+    markers = {*DEFAULT_MISSING_MARKERS, *(str(v).strip().casefold() for v in missing_values)}
+    decimal_comma = csv_source.delimiter == ";" and inst.response_scale.step is None
+    return _Job(inst, compile_instrument(inst), csv_source, item_columns, markers, decimal_comma)
+
+
+def _write_errors(report: ValidationReport, path: Path | None) -> str | None:
+    if report.ok or path is None:
+        return None
+    cases = report.failure_cases.astype({"value": str})
+    sink = TableSink(path, "csv", sanitize=True)
+    try:
+        sink.write(pa.Table.from_pandas(cases, preserve_index=False))
+        sink.commit()
+    except BaseException:
+        sink.abort()
+        raise
+    return str(path)
+
+
+def score_csv(
+    source: str | Path | IO[bytes],
+    destination: str | Path | IO[bytes] | None,
+    instrument: str | Instrument,
+    *,
+    columns: ColumnSpec = None,
+    aggregate: Aggregate | None = None,
+    min_answered: int | float | None = None,
+    prefix: str | None = None,
+    on_invalid: str = "missing",
+    errors: str | Path | None = None,
+    encoding: str = "utf-8",
+    delimiter: str | None = None,
+    output_format: OutputFormat = "csv",
+    sanitize: bool = True,
+    missing_values: Collection[str] = (),
+    precision: int | None = None,
+    progress: ProgressCallback | None = None,
+) -> CsvSummary:
+    r"""Score a CSV export chunk by chunk and write every row, in order, with its scores.
+
+    Parameters
+    ----------
+    source
+        Path to a ``.csv`` or ``.csv.gz`` file, or a binary stream.
+    destination
+        Output path, a binary stream (written only when the run succeeds), or ``None`` for the
+        input's stem plus ``.scored.csv`` beside it. The input is never overwritten.
+    instrument
+        Instrument id or :class:`Instrument`.
+    columns, aggregate, min_answered, prefix
+        As for :func:`~alliance_metrics.score_frame`.
+    on_invalid
+        ``"missing"`` (default here): invalid cells count as unanswered, rows are marked
+        ``invalid`` and every problem goes to the errors file. ``"raise"``: nothing is written and
+        :class:`ResponseValidationError` carries the full report.
+    errors
+        Path of the errors CSV (``row, column, value, code, message``; ``row`` counts data rows
+        from 0); default: the output stem plus ``.errors.csv``. Written only when there are
+        problems.
+    encoding, delimiter
+        Text encoding (default UTF-8, BOM allowed) and delimiter (default: sniffed).
+    output_format
+        ``"csv"`` or ``"parquet"``.
+    sanitize
+        Prefix ``'`` to text cells starting with ``= + - @``, tab or CR (CSV output only).
+    missing_values
+        Extra texts meaning "unanswered" in item columns (e.g. ``["-99"]``); blanks, ``NA``,
+        ``N/A``, ``NaN`` and ``null`` always are.
+    precision
+        Decimal places of the written scores; ``None`` (default) writes the shortest text that
+        reads back as exactly the same float64.
+    progress
+        Callback ``(bytes_read, total_bytes)`` after each chunk.
+
+    Returns
+    -------
+    CsvSummary
+
+    Examples
+    --------
+    >>> import alliance_metrics as am, pathlib, tempfile
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "in.csv").write_text("id,wai_1,wai_2,wai_3\\n007,4,5,Always\\n")
+    >>> summary = am.score_csv(folder / "in.csv", None, "wai-b3")
+    >>> (folder / "in.scored.csv").read_text().splitlines()[1]
+    '"007","4","5","Always",5,1,4,1,5,1,4.666666666666667,3,"ok"'
+    """
+    started = time.perf_counter()
+    check_choice("on_invalid", "score_csv", on_invalid, ("raise", "missing"))
+    check_choice("output_format", "score_csv", output_format, ("csv", "parquet"))
+    if precision is not None and (isinstance(precision, bool) or not isinstance(precision, int)):
+        raise InvalidParameterError(
+            f"The 'precision' parameter of score_csv must be an int or None. Got {precision!r} "
+            "instead."
+        )
+    source_path = Path(source) if isinstance(source, str | Path) else None
+    out_path, out_stream = _resolve_destination(destination, source_path, output_format)
+    job = _open_job(source, instrument, columns, encoding, delimiter, missing_values)
+    try:
+        inst = job.instrument
+        agg = check_aggregate(aggregate, "score_csv", inst.default_aggregate)
+        rule = check_min_answered(min_answered, "score_csv")
+        required = required_answers(
+            job.plan, inst.missing_policy.min_answered if rule is None else rule
+        )
+        names = _score_names(job.source.columns, inst, prefix)
+        warn_if_provisional(inst)
+        sink = TableSink(
+            out_path,
+            output_format,
+            delimiter=job.source.delimiter,
+            sanitize=sanitize,
+            stream=out_stream,
+        )
+        counts = np.zeros(len(ROW_STATUSES), dtype=np.int64)
+        writing = True
+        try:
+            for table in job.source.batches():
+                values, codes = job.coerce(table)
+                invalid_rows: npt.NDArray[np.bool_] = np.asarray(codes.any(axis=1))
+                if invalid_rows.any() and on_invalid == "raise":
+                    writing = False
+                if not writing:
+                    continue
+                scores, answered, status = score_blocks(job.plan, values, agg, required)
+                row_status = row_status_codes(status, invalid_rows)
+                counts += np.bincount(row_status, minlength=len(ROW_STATUSES))
+                sink.write(_append_scores(table, names, scores, answered, row_status, precision))
+                if progress is not None:
+                    progress(job.source.bytes_read, job.source.size)
+            report = job.report()
+            if not writing:
+                raise ResponseValidationError(report.summary(), report)
+            sink.commit(_empty_output_schema(job.source.columns, names))
+        except BaseException:
+            sink.abort()
+            raise
+    finally:
+        job.source.close()
+    errors_file = Path(errors) if errors is not None else _errors_path(out_path, source_path)
+    return CsvSummary(
+        source=job.source.name,
+        rows=job.rows,
+        n_invalid_cells=report.n_invalid_cells,
+        n_rows_invalid=job.n_invalid_rows,
+        status_counts=dict(zip(ROW_STATUSES, counts.tolist(), strict=True)),
+        output=str(out_path) if out_path is not None else "<stdout>",
+        errors_output=_write_errors(report, errors_file),
+        delimiter=job.source.delimiter,
+        seconds=time.perf_counter() - started,
+        report=report,
+    )
+
+
+def validate_csv(
+    source: str | Path | IO[bytes],
+    instrument: str | Instrument,
+    *,
+    columns: ColumnSpec = None,
+    errors: str | Path | None = None,
+    encoding: str = "utf-8",
+    delimiter: str | None = None,
+    missing_values: Collection[str] = (),
+    progress: ProgressCallback | None = None,
+) -> CsvSummary:
+    r"""Check every item cell of a CSV file without writing scores.
+
+    Parameters are as for :func:`score_csv`. The errors CSV is written only if ``errors`` is
+    given and problems are found; the full report is always in ``summary.report``.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am, io
+    >>> data = io.BytesIO(b"wai_1;wai_2;wai_3\\n4;7;Often\\n")
+    >>> summary = am.validate_csv(data, "wai-b3")
+    >>> summary.report.failure_cases["code"].tolist()
+    ['out_of_range', 'not_a_number']
+    """
+    started = time.perf_counter()
+    job = _open_job(source, instrument, columns, encoding, delimiter, missing_values)
+    try:
+        for table in job.source.batches():
+            job.coerce(table)
+            if progress is not None:
+                progress(job.source.bytes_read, job.source.size)
+    finally:
+        job.source.close()
+    report = job.report()
+    return CsvSummary(
+        source=job.source.name,
+        rows=job.rows,
+        n_invalid_cells=report.n_invalid_cells,
+        n_rows_invalid=job.n_invalid_rows,
+        status_counts={},
+        output=None,
+        errors_output=_write_errors(report, Path(errors) if errors is not None else None),
+        delimiter=job.source.delimiter,
+        seconds=time.perf_counter() - started,
+        report=report,
+    )
+
+
+def _resolve_destination(
+    destination: str | Path | IO[bytes] | None, source: Path | None, output_format: OutputFormat
+) -> tuple[Path | None, IO[bytes] | None]:
+    if destination is None:
+        if source is None:
+            raise InvalidParameterError(
+                "An output destination is required when the input is a stream (stdin)."
+            )
+        destination = default_output_path(source, output_format)
+    if not isinstance(destination, str | Path):
+        return None, destination
+    out = Path(destination)
+    if source is not None and (_same_file(out, source) or out.resolve() == source.resolve()):
+        raise InvalidParameterError(
+            f"Refusing to overwrite the input file '{source}'; choose another output path."
+        )
+    if not out.parent.exists():
+        raise InvalidParameterError(f"The output folder '{out.parent}' does not exist.")
+    return out, None
+
+
+def _score_names(
+    existing: list[str], instrument: Instrument, prefix: str | None
+) -> list[tuple[str, str]]:
+    from alliance_metrics.batch import output_names
+
+    score_names, answered_names, status_name = output_names(list(existing), instrument, prefix)
+    names: list[tuple[str, str]] = []
+    for score_name, answered_name in zip(score_names, answered_names, strict=True):
+        names += [(score_name, "score"), (answered_name, "answered")]
+    return [*names, (status_name, "status")]
+
+
+def _append_scores(
+    table: pa.Table,
+    names: list[tuple[str, str]],
+    scores: npt.NDArray[np.float64],
+    answered: npt.NDArray[np.int64],
+    row_status: npt.NDArray[np.int8],
+    precision: int | None,
+) -> pa.Table:
+    n_scales = len(scores)
+    if precision is not None:
+        scores = np.round(scores, precision)
+    columns = []
+    for s in range(n_scales):
+        columns.append(pa.array(scores[s], type=pa.float64(), from_pandas=True))
+        columns.append(pa.array(answered[s], type=pa.int64()))
+    statuses = pa.DictionaryArray.from_arrays(
+        pa.array(row_status, type=pa.int8()), pa.array(ROW_STATUSES, type=pa.string())
+    )
+    columns.append(statuses.cast(pa.string()))
+    for (name, _), column in zip(names, columns, strict=True):
+        table = table.append_column(name, column)
+    return table
+
+
+def _empty_output_schema(columns: list[str], names: list[tuple[str, str]]) -> pa.Schema:
+    types = {"score": pa.float64(), "answered": pa.int64(), "status": pa.string()}
+    fields = [pa.field(c, pa.string()) for c in columns]
+    fields += [pa.field(name, types[kind]) for name, kind in names]
+    return pa.schema(fields)

@@ -1,0 +1,1 @@
+"""Readers and writers: they parse and write files, and never score."""

@@ -1,0 +1,347 @@
+"""Streaming CSV input and atomic, sanitised output (parsing only; never scoring).
+
+* Input: a path (``.csv`` or ``.csv.gz``) or a binary stream (stdin); the delimiter is sniffed
+  from the first 64 KiB among comma, semicolon, tab and pipe unless given; any Python codec via
+  ``encoding``; a UTF-8 byte-order mark is skipped; CRLF and quoted fields are handled. Every
+  column is read as text, so identifiers keep their leading zeros and pass through untouched.
+* Output: written to a temporary file beside the destination and renamed into place, so a crash
+  leaves no half-written file. Text cells that a spreadsheet would execute are neutralised.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv as stdlib_csv
+import gzip
+import io
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Literal
+
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from alliance_metrics.errors import InputFormatError
+
+__all__ = [
+    "CsvSource",
+    "OutputFormat",
+    "TableSink",
+    "open_csv_source",
+    "sanitize_text",
+]
+
+OutputFormat = Literal["csv", "parquet"]
+SNIFF_BYTES = 64 * 1024
+DELIMITERS = ",;\t|"
+_GZIP_MAGIC = b"\x1f\x8b"
+_BLOCK_BYTES = 8 * 1024 * 1024
+
+
+class _PrefixedStream(io.RawIOBase):
+    """A read-only stream that serves ``prefix`` and then the rest of ``stream``."""
+
+    def __init__(self, prefix: bytes, stream: IO[bytes]) -> None:
+        self._prefix = memoryview(prefix)
+        self._stream = stream
+        self.consumed = 0
+
+    def readable(self) -> bool:
+        return True
+
+    def readinto(self, buffer: bytearray | memoryview) -> int:  # type: ignore[override]
+        view = memoryview(buffer).cast("B")
+        if len(self._prefix):
+            n = min(len(view), len(self._prefix))
+            view[:n] = self._prefix[:n]
+            self._prefix = self._prefix[n:]
+        else:
+            data = self._stream.read(len(view))
+            n = len(data)
+            view[:n] = data
+        self.consumed += n
+        return n
+
+
+@dataclass
+class CsvSource:
+    """An opened CSV input: header, dialect and a stream of text-only record batches."""
+
+    name: str
+    columns: list[str]
+    delimiter: str
+    encoding: str
+    size: int | None
+    _raw: _PrefixedStream
+    _file: IO[bytes]
+
+    @property
+    def bytes_read(self) -> int:
+        """Bytes consumed so far from the file itself (the compressed size for ``.gz``)."""
+        if self.size is not None:
+            try:
+                return int(self._file.tell())
+            except (OSError, ValueError):  # pragma: no cover - closed or unseekable
+                return self._raw.consumed
+        return self._raw.consumed
+
+    def batches(self) -> Iterator[pa.Table]:
+        """Yield the data as tables of string columns (empty cells are empty strings)."""
+        read_options = pacsv.ReadOptions(
+            column_names=self.columns,
+            skip_rows=1,
+            block_size=_BLOCK_BYTES,
+            encoding=self.encoding,
+        )
+        parse_options = pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True)
+        convert_options = pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in self.columns},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+        try:
+            reader = pacsv.open_csv(
+                self._raw,
+                read_options=read_options,
+                parse_options=parse_options,
+                convert_options=convert_options,
+            )
+            for batch in reader:
+                yield pa.Table.from_batches([batch])
+        except pa.ArrowInvalid as error:
+            raise _explain_arrow_error(error, self) from None
+        except UnicodeDecodeError:
+            raise _encoding_error(self) from None
+
+    def close(self) -> None:
+        """Close the underlying file."""
+        self._file.close()
+
+
+def _encoding_error(source: CsvSource) -> InputFormatError:
+    return InputFormatError(
+        f"{source.name}: the file is not valid {source.encoding} text; pass its encoding "
+        "with --encoding (e.g. --encoding cp1252 for Windows exports)."
+    )
+
+
+def _explain_arrow_error(error: pa.ArrowInvalid, source: CsvSource) -> InputFormatError:
+    text = str(error)
+    if "UTF8" in text or "utf8" in text.lower():
+        return _encoding_error(source)
+    if "Expected" in text and "columns" in text:
+        # Arrow quotes the offending row; never echo respondent data, say where instead.
+        counts = text.split(":")[1].strip() if ":" in text else "a different number of fields"
+        return InputFormatError(
+            f"{source.name}: a data row has the wrong number of fields ({counts}); every row "
+            f"must have the {len(source.columns)} fields of the header. Check the delimiter "
+            "(--delimiter) and unbalanced quotes."
+        )
+    return InputFormatError(f"{source.name}: cannot parse the CSV data ({text.split(':')[0]}).")
+
+
+def _open_binary(path: str | Path | IO[bytes]) -> tuple[IO[bytes], str, int | None]:
+    if isinstance(path, str | Path):
+        name = str(path)
+        try:
+            handle: IO[bytes] = open(path, "rb")  # noqa: SIM115 - closed by CsvSource.close
+            size = os.fstat(handle.fileno()).st_size
+        except OSError as error:
+            reason = error.strerror or str(error)
+            raise InputFormatError(f"Cannot read '{name}': {reason}.") from None
+        return handle, name, size
+    return path, "<stdin>", None
+
+
+def sniff_delimiter(sample: str) -> str:
+    r"""Guess the delimiter of a CSV sample among comma, semicolon, tab and pipe.
+
+    Falls back to the candidate that occurs most often on the header line.
+
+    Examples
+    --------
+    >>> sniff_delimiter("id;wai_1;wai_2\\n1;4;5\\n")
+    ';'
+    """
+    try:
+        return stdlib_csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except stdlib_csv.Error:
+        header = sample.splitlines()[0] if sample else ""
+        counts = {d: header.count(d) for d in DELIMITERS}
+        best = max(counts, key=lambda d: counts[d])
+        return best if counts[best] else ","
+
+
+def open_csv_source(
+    path: str | Path | IO[bytes],
+    *,
+    encoding: str = "utf-8",
+    delimiter: str | None = None,
+) -> CsvSource:
+    """Open a CSV (optionally gzip-compressed) and read its header.
+
+    Raises
+    ------
+    InputFormatError
+        For an unreadable, empty or undecodable file, or a header with repeated or blank names.
+    """
+    file, name, size = _open_binary(path)
+    binary: IO[bytes] = file
+    try:
+        head = file.read(2)
+        if head == _GZIP_MAGIC:
+            binary = gzip.GzipFile(fileobj=_PrefixedStream(head, file), mode="rb")  # type: ignore[assignment]
+            head = b""
+        sample = head + binary.read(SNIFF_BYTES)
+    except (OSError, EOFError) as error:
+        file.close()
+        raise InputFormatError(f"Cannot read '{name}': {error}.") from None
+    source_encoding = (
+        "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
+    )
+    try:
+        text = sample.decode(source_encoding)
+    except UnicodeDecodeError as error:
+        if error.start < len(sample) - 4:  # not merely a character cut at the sample's end
+            file.close()
+            raise InputFormatError(
+                f"{name}: the file is not valid {encoding} text; pass its encoding with "
+                "--encoding (e.g. --encoding cp1252 for Windows exports)."
+            ) from None
+        text = sample[: error.start].decode(source_encoding)
+    except LookupError:
+        file.close()
+        raise InputFormatError(f"Unknown encoding {encoding!r}.") from None
+    if not text.strip():
+        file.close()
+        raise InputFormatError(f"{name} is empty: expected a header row and data rows.")
+    chosen = delimiter if delimiter is not None else sniff_delimiter(text)
+    header_line = next(stdlib_csv.reader(io.StringIO(text), delimiter=chosen))
+    columns = [c.strip() for c in header_line]
+    try:
+        _check_header(columns, name)
+    except InputFormatError:
+        file.close()
+        raise
+    raw = _PrefixedStream(sample, binary)
+    arrow_encoding = "utf8" if source_encoding == "utf-8-sig" else source_encoding
+    return CsvSource(name, columns, chosen, arrow_encoding, size, raw, file)
+
+
+def _check_header(columns: Sequence[str], name: str) -> None:
+    blank = [i + 1 for i, c in enumerate(columns) if not c]
+    if blank:
+        raise InputFormatError(
+            f"{name}: header column(s) {', '.join(map(str, blank))} have no name."
+        )
+    seen: set[str] = set()
+    repeated = sorted({c for c in columns if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
+    if repeated:
+        raise InputFormatError(
+            f"{name}: column names must be unique; repeated: {', '.join(map(repr, repeated))}."
+        )
+
+
+_DANGEROUS_START = r"^[=+\-@\t\r]"
+_PLAIN_NUMBER = r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$"
+
+
+def sanitize_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
+    """Prefix ``'`` to text cells a spreadsheet would execute (OWASP CSV injection).
+
+    Cells starting with ``=``, ``+``, ``-``, ``@``, tab or carriage return are neutralised;
+    plain numbers such as ``-3`` or ``+4.5`` are left as they are.
+
+    Examples
+    --------
+    >>> import pyarrow as pa
+    >>> sanitize_text(pa.array(["=HYPERLINK(1)", "-3", "ok", "@x"])).to_pylist()
+    ["'=HYPERLINK(1)", '-3', 'ok', "'@x"]
+    """
+    risky = pc.and_(
+        pc.match_substring_regex(column, _DANGEROUS_START),
+        pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)),
+    )
+    if not pc.any(risky).as_py():
+        return column
+    return pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+
+
+class TableSink:
+    """Write tables to ``destination`` atomically (temporary file, then rename).
+
+    Parameters
+    ----------
+    destination
+        Final path, or ``None`` to write to ``stream`` (e.g. stdout) once finished.
+    output_format
+        ``"csv"`` or ``"parquet"``.
+    delimiter
+        CSV delimiter of the output.
+    sanitize
+        Neutralise spreadsheet formulas in text columns (CSV only; Parquet keeps values).
+    """
+
+    def __init__(
+        self,
+        destination: Path | None,
+        output_format: OutputFormat,
+        *,
+        delimiter: str = ",",
+        sanitize: bool = True,
+        stream: IO[bytes] | None = None,
+    ) -> None:
+        self.destination = destination
+        self.format = output_format
+        self.delimiter = delimiter
+        self.sanitize = sanitize and output_format == "csv"
+        self._stream = stream
+        folder = destination.parent if destination is not None else None
+        handle, temp_name = tempfile.mkstemp(
+            prefix=".alliance-metrics-", suffix=".partial", dir=folder
+        )
+        os.close(handle)
+        self._temp = Path(temp_name)
+        self._writer: pacsv.CSVWriter | pq.ParquetWriter | None = None
+
+    def write(self, table: pa.Table) -> None:
+        """Append ``table`` (every call must have the same schema)."""
+        if self.sanitize:
+            for i, field in enumerate(table.schema):
+                if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+                    table = table.set_column(i, field, sanitize_text(table.column(i)))
+        if self._writer is None:
+            if self.format == "csv":
+                options = pacsv.WriteOptions(delimiter=self.delimiter)
+                self._writer = pacsv.CSVWriter(str(self._temp), table.schema, write_options=options)
+            else:
+                self._writer = pq.ParquetWriter(str(self._temp), table.schema)
+        self._writer.write_table(table)
+
+    def commit(self, empty_schema: pa.Schema | None = None) -> None:
+        """Finish the file and move it into place (or copy it to the stream)."""
+        if self._writer is None and empty_schema is not None:
+            self.write(empty_schema.empty_table())
+        if self._writer is not None:
+            self._writer.close()
+        if self.destination is not None:
+            os.replace(self._temp, self.destination)
+        else:
+            if self._stream is not None:
+                with open(self._temp, "rb") as handle:
+                    while chunk := handle.read(1 << 20):
+                        self._stream.write(chunk)
+                self._stream.flush()
+            self._temp.unlink(missing_ok=True)
+
+    def abort(self) -> None:
+        """Discard everything written so far."""
+        if self._writer is not None:
+            with contextlib.suppress(OSError, pa.ArrowException):
+                self._writer.close()
+        self._temp.unlink(missing_ok=True)
