@@ -126,6 +126,8 @@ def __getattr__(name: str) -> Any:
         from alliance_metrics.scoring import library_version
 
         return library_version()
+    if name == "datasets":
+        return importlib.import_module("alliance_metrics.datasets")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'alliance_metrics' has no attribute {name!r}")

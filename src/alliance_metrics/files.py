@@ -244,10 +244,10 @@ def score_csv(
     --------
     >>> import alliance_metrics as am, pathlib, tempfile
     >>> folder = pathlib.Path(tempfile.mkdtemp())
-    >>> _ = (folder / "in.csv").write_text("id,wai_1,wai_2,wai_3\\n007,4,5,Always\\n")
+    >>> _ = (folder / "in.csv").write_text("id,wai_1,wai_2,wai_3\n007,4,5,Always\n")
     >>> summary = am.score_csv(folder / "in.csv", None, "wai-b3")
     >>> (folder / "in.scored.csv").read_text().splitlines()[1]
-    '"007","4","5","Always",5,1,4,1,5,1,4.666666666666667,3,"ok"'
+    '"007","4","5","Always",4,1,5,1,5,1,4.666666666666667,3,"ok"'
     """
     started = time.perf_counter()
     check_choice("on_invalid", "score_csv", on_invalid, ("raise", "missing"))
@@ -335,7 +335,7 @@ def validate_csv(
     Examples
     --------
     >>> import alliance_metrics as am, io
-    >>> data = io.BytesIO(b"wai_1;wai_2;wai_3\\n4;7;Often\\n")
+    >>> data = io.BytesIO(b"wai_1;wai_2;wai_3\n4;7;Often\n")
     >>> summary = am.validate_csv(data, "wai-b3")
     >>> summary.report.failure_cases["code"].tolist()
     ['out_of_range', 'not_a_number']

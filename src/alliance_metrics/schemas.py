@@ -212,15 +212,20 @@ class Cutoff(BaseModel):
     def flags(self, score: float) -> bool:
         """Return whether ``score`` is on the flagged side of this cut-off.
 
+        Scores within 1e-9 of the value count as equal to it, so a visual-analogue total
+        summed in floating point (8.7 + 9.6 + 9.9 + 7.8 = 35.99999999999999) sits *on* the
+        boundary of a cut-off at 36, as it does on paper.
+
         Examples
         --------
         >>> Cutoff(id="c", scale="total", aggregate="sum", value=36, direction="below",
         ...        boundary="exclusive", kind="published", label="x").flags(36)
         False
         """
-        if self.direction == "below":
-            return score < self.value or (self.boundary == "inclusive" and score == self.value)
-        return score > self.value or (self.boundary == "inclusive" and score == self.value)
+        on_boundary = math.isclose(score, self.value, rel_tol=0.0, abs_tol=1e-9)
+        if on_boundary:
+            return self.boundary == "inclusive"
+        return score < self.value if self.direction == "below" else score > self.value
 
 
 class Citation(BaseModel):
@@ -289,7 +294,18 @@ class Instrument(BaseModel):
         self._check_items()
         self._check_scales()
         self._check_cutoffs()
+        self._check_missing_policy()
         return self
+
+    def _check_missing_policy(self) -> None:
+        needed = self.missing_policy.min_answered
+        if isinstance(needed, int):
+            smallest = min(self.scales, key=lambda s: len(s.items))
+            if needed > len(smallest.items):
+                raise ValueError(
+                    f"missing_policy.min_answered ({needed} items) exceeds the "
+                    f"{len(smallest.items)} item(s) of scale {smallest.id!r}; use a proportion"
+                )
 
     def _check_items(self) -> None:
         ids = Counter(item.id for item in self.items)

@@ -44,8 +44,7 @@ from alliance_metrics.schemas import Administration, Instrument
 from alliance_metrics.validation import (
     ISSUE_NONE,
     anchor_lookup,
-    check_bounds,
-    coerce_matrix,
+    coerce_values,
     row_blocks,
 )
 
@@ -184,7 +183,7 @@ def required_answers(plan: ScoringPlan, min_answered: int | float) -> IntArray:
         ]
         if too_large:
             raise InvalidParameterError(
-                f"The 'min_answered' parameter asks for {min_answered} answered items, more than "
+                f"The 'min_answered' rule asks for {min_answered} answered items, more than "
                 f"scale(s) {', '.join(repr(s) for s in too_large)} of "
                 f"{plan.instrument.id!r} have; use a proportion such as 0.75 instead."
             )
@@ -303,6 +302,7 @@ def _responses_to_row(responses: object, instrument: Instrument) -> list[object]
     if isinstance(responses, Mapping):
         row: list[object] = [None] * instrument.n_items
         unknown = []
+        seen: set[str] = set()
         for key, value in responses.items():
             lookup = int(key) if isinstance(key, str) and key.strip().isdigit() else key
             try:
@@ -310,6 +310,11 @@ def _responses_to_row(responses: object, instrument: Instrument) -> list[object]
             except (KeyError, TypeError):
                 unknown.append(key)
                 continue
+            if item.id in seen:
+                raise InvalidParameterError(
+                    f"Responses name item {item.id!r} twice (e.g. by id and by number)."
+                )
+            seen.add(item.id)
             row[item.number - 1] = value
         if unknown:
             raise InvalidParameterError(
@@ -330,19 +335,6 @@ def _responses_to_row(responses: object, instrument: Instrument) -> list[object]
         "The 'responses' parameter of score must be a mapping of item to value, a sequence in "
         f"item order or an Administration. Got {type(responses).__name__} instead."
     )
-
-
-def _coerce_row(row: list[object], plan: ScoringPlan) -> tuple[FloatArray, npt.NDArray[np.int8]]:
-    """Coerce one administration with the batch rules (numbers take a fast path)."""
-    scale = plan.instrument.response_scale
-    if all(v is None or (type(v) in (int, float)) for v in row):
-        values = np.array([np.nan if v is None else v for v in row], dtype=np.float64)[None, :]
-        codes = check_bounds(values, scale, skip_step=False)
-        if codes.any():
-            values[codes != ISSUE_NONE] = np.nan
-        return values, codes
-    frame = pd.DataFrame([row], columns=list(plan.item_ids), dtype=object)
-    return coerce_matrix(frame, scale, plan.labels)
 
 
 def score(
@@ -403,7 +395,7 @@ def score(
     rule = inst.missing_policy.min_answered if rule is None else rule
     required = required_answers(plan, rule)
     row = _responses_to_row(responses, inst)
-    values, codes = _coerce_row(row, plan)
+    values, codes = coerce_values(row, inst.response_scale, plan.labels)
     invalid_items: tuple[str, ...] = ()
     if codes.any():
         from alliance_metrics.batch import failure_table

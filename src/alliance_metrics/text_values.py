@@ -17,6 +17,7 @@ import pyarrow.compute as pc
 from alliance_metrics.schemas import ResponseScale
 from alliance_metrics.validation import (
     ISSUE_NONE,
+    MISSING_MARKERS,
     CodeArray,
     FloatArray,
     check_bounds,
@@ -25,7 +26,7 @@ from alliance_metrics.validation import (
 
 __all__ = ["DEFAULT_MISSING_MARKERS", "coerce_text_column"]
 
-DEFAULT_MISSING_MARKERS: tuple[str, ...] = ("", "na", "n/a", "nan", "null")
+DEFAULT_MISSING_MARKERS: frozenset[str] = MISSING_MARKERS
 """Item cells read as unanswered (compared after trimming, case-insensitively)."""
 
 

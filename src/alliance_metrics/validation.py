@@ -7,7 +7,7 @@ every other cell gets an :class:`~alliance_metrics.IssueCode`. No Python loop ru
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -21,9 +21,11 @@ __all__ = [
     "BLOCK_ROWS",
     "CODE_NAMES",
     "ISSUE_NONE",
+    "MISSING_MARKERS",
     "check_bounds",
     "coerce_column",
     "coerce_matrix",
+    "coerce_values",
     "issue_messages",
     "row_blocks",
 ]
@@ -39,6 +41,8 @@ CODE_NAMES: dict[int, IssueCode] = {
     _NOT_ON_STEP: IssueCode.NOT_ON_STEP,
 }
 _STEP_TOLERANCE = 1e-9
+MISSING_MARKERS: frozenset[str] = frozenset({"", "na", "n/a", "nan", "null"})
+"""Texts read as unanswered on every path (compared trimmed and case-insensitively)."""
 
 
 BLOCK_ROWS = 1 << 15
@@ -62,7 +66,7 @@ def _is_plain_numeric(dtype: Any) -> bool:
 def _parse_text(column: pd.Series, labels: Mapping[str, float]) -> tuple[FloatArray, CodeArray]:
     """Parse an object/string column: numbers, numeric strings, labels, blanks."""
     text = column.astype("string").str.strip()
-    blank = text.isna() | (text == "")
+    blank = text.isna() | text.str.casefold().isin(MISSING_MARKERS)
     numbers = pd.to_numeric(text.where(~blank), errors="coerce").astype("Float64")
     values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
     unparsed = np.isnan(values) & ~blank.to_numpy(dtype=bool)
@@ -107,6 +111,50 @@ def coerce_column(
         values, codes = _parse_text(column, labels)
         codes = np.maximum(codes, check_bounds(values, scale, skip_step=False))
     values[codes != ISSUE_NONE] = np.nan
+    return values, codes
+
+
+def _text_to_number(text: str) -> float | None:
+    """Parse a trimmed numeric text as pandas.to_numeric would (ASCII only, no NaN, no ``_``)."""
+    if "_" in text or not text.isascii():
+        return None
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return None if number != number else number  # "nan" is not a response
+
+
+def coerce_values(
+    row: Sequence[object], scale: ResponseScale, labels: Mapping[str, float]
+) -> tuple[FloatArray, CodeArray]:
+    """Coerce one administration (a short sequence of cells) with the same rules as the tables.
+
+    Returns a (1 × k) float64 matrix and matching issue codes. A per-value Python path: used
+    for single administrations only, never on a batch path.
+    """
+    parsed: list[float] = []
+    codes = np.zeros((1, len(row)), dtype=np.int8)
+    for j, cell in enumerate(row):
+        if isinstance(cell, int | float) and type(cell) is not bool:
+            parsed.append(float(cell))
+            continue
+        text = "" if cell is None or cell is pd.NA else str(cell).strip()
+        if text.casefold() in MISSING_MARKERS:
+            parsed.append(np.nan)
+            continue
+        number = _text_to_number(text)
+        if number is None:
+            number = labels.get(normalize_label(text))
+        if number is None:
+            codes[0, j] = _NOT_A_NUMBER
+            number = np.nan
+        parsed.append(number)
+    values = np.array([parsed], dtype=np.float64)
+    bounds = check_bounds(values, scale, skip_step=False)
+    codes = np.maximum(codes, bounds)
+    if codes.any():
+        values[codes != ISSUE_NONE] = np.nan
     return values, codes
 
 

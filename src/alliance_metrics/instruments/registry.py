@@ -172,8 +172,8 @@ def register(instrument: Instrument, *, replace: bool = False) -> None:
     Examples
     --------
     >>> import alliance_metrics as am
-    >>> mine = am.get_instrument("wai-b3").model_copy(update={"id": "my-b3-demo"})
-    >>> am.register(mine, replace=True)
+    >>> text = am.get_instrument("wai-b3").model_dump_json().replace('"wai-b3"', '"my-b3-demo"')
+    >>> am.register(am.Instrument.model_validate_json(text), replace=True)
     >>> am.get_instrument("my-b3-demo").n_items
     3
     """
@@ -182,6 +182,8 @@ def register(instrument: Instrument, *, replace: bool = False) -> None:
             "register() takes an Instrument (see load_instrument). "
             f"Got {type(instrument).__name__} instead."
         )
+    # model_copy(update=...) bypasses validation: check the definition again before sharing it.
+    _parse(instrument.model_dump_json(), f"instrument {instrument.id!r}")
     if instrument.id in _builtins():
         raise InstrumentError(
             f"{instrument.id!r} is a built-in instrument and cannot be replaced; "

@@ -165,7 +165,7 @@ def sniff_delimiter(sample: str) -> str:
 
     Examples
     --------
-    >>> sniff_delimiter("id;wai_1;wai_2\\n1;4;5\\n")
+    >>> sniff_delimiter("id;wai_1;wai_2\n1;4;5\n")
     ';'
     """
     try:
