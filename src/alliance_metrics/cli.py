@@ -13,7 +13,7 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 from alliance_metrics.errors import AllianceMetricsError, ResponseValidationError
 
@@ -66,6 +66,38 @@ def _add_input_options(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--errors", metavar="PATH", help="where to write the errors CSV")
     parser.add_argument("--no-progress", action="store_true", help="never show a progress bar")
+    exports = parser.add_argument_group("exports (REDCap, Qualtrics, SPSS, paper forms)")
+    exports.add_argument(
+        "--source",
+        choices=("auto", "csv", "redcap", "qualtrics", "spss"),
+        default="auto",
+        help="kind of export (default: detected from extension and header)",
+    )
+    exports.add_argument("--dictionary", metavar="PATH", help="REDCap data dictionary CSV")
+    exports.add_argument("--form", metavar="NAME", help="REDCap form holding the instrument")
+    exports.add_argument(
+        "--coding",
+        choices=("label", "position"),
+        default="label",
+        help="values are anchor values (default) or tick positions on the paper form",
+    )
+    exports.add_argument(
+        "--include-previews", action="store_true", help="Qualtrics: keep previews and tests"
+    )
+    exports.add_argument(
+        "--use-import-ids", action="store_true", help="Qualtrics: item numbers from ImportIds"
+    )
+
+
+def _reader_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "source_format": args.source,
+        "dictionary": args.dictionary,
+        "form": args.form,
+        "coding": args.coding,
+        "include_previews": args.include_previews,
+        "use_import_ids": args.use_import_ids,
+    }
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -110,6 +142,20 @@ def build_parser() -> argparse.ArgumentParser:
     instruments.add_argument("--json", action="store_true", help="machine-readable output")
 
     commands.add_parser("schema", help="print the JSON Schema of the instrument format")
+
+    reliability = commands.add_parser(
+        "reliability", help="reliability report per scale (alpha, omega, SEM, floor/ceiling)"
+    )
+    reliability.add_argument("input", metavar="INPUT", help="CSV file or export, or - for stdin")
+    reliability.add_argument("-i", "--instrument", required=True, metavar="ID")
+    reliability.add_argument("--columns", metavar="TEMPLATE", help="item column template")
+    reliability.add_argument("--items", action="store_true", help="item statistics instead")
+    reliability.add_argument("-o", "--output", metavar="PATH", help="write CSV (or .json)")
+    reliability.add_argument("--encoding", default="utf-8")
+    reliability.add_argument("--delimiter", type=_delimiter)
+    reliability.add_argument(
+        "--source", choices=("auto", "csv", "redcap", "qualtrics", "spss"), default="auto"
+    )
     return parser
 
 
@@ -168,10 +214,12 @@ def _run_score(args: argparse.Namespace) -> int:
             missing_values=_missing_values(args.missing_values),
             precision=args.precision,
             progress=progress,
+            **_reader_options(args),
         )
     finally:
         if bar is not None:
             bar.close()
+    _print_notes(summary.notes)
     print(f"{PROG}: {summary.describe()}", file=sys.stderr)
     return EXIT_OK if summary.ok else EXIT_DATA_PROBLEMS
 
@@ -190,10 +238,12 @@ def _run_validate(args: argparse.Namespace) -> int:
             delimiter=args.delimiter,
             missing_values=_missing_values(args.missing_values),
             progress=progress,
+            **_reader_options(args),
         )
     finally:
         if bar is not None:
             bar.close()
+    _print_notes(summary.notes)
     shown = 20
     for message in summary.report.failure_cases["message"].head(shown):
         print(message, file=sys.stderr)
@@ -204,6 +254,51 @@ def _run_validate(args: argparse.Namespace) -> int:
     verdict = "valid" if summary.ok else "invalid"
     print(f"{PROG}: {verdict}: {summary.describe()}", file=sys.stderr)
     return EXIT_OK if summary.ok else EXIT_DATA_PROBLEMS
+
+
+def _print_notes(notes: Sequence[str]) -> None:
+    for note in notes:
+        print(f"{PROG}: note: {note}", file=sys.stderr)
+
+
+def _run_reliability(args: argparse.Namespace) -> int:
+    import pandas as pd
+
+    from alliance_metrics.columns import ColumnSpec
+    from alliance_metrics.export_scoring import read_export
+    from alliance_metrics.instruments.registry import get_instrument
+    from alliance_metrics.psychometrics import (
+        item_statistics,
+        reliability_report,
+        reliability_table_text,
+    )
+
+    instrument = get_instrument(args.instrument)
+    data = read_export(
+        _open_input(args.input),
+        instrument,
+        source_format=args.source,
+        encoding=args.encoding,
+        delimiter=args.delimiter,
+    )
+    frame = data.frame
+    columns = args.columns if args.columns is not None else cast(ColumnSpec, data.item_columns)
+    table: pd.DataFrame
+    if args.items:
+        table = item_statistics(frame, instrument, columns=columns)
+    else:
+        table = reliability_report(frame, instrument, columns=columns)
+    _print_notes(data.notes)
+    if args.output is None:
+        print(reliability_table_text(table))
+        return EXIT_OK
+    output = Path(args.output)
+    if output.suffix.lower() == ".json":
+        output.write_text(table.to_json(orient="records", indent=2) + "\n", encoding="utf-8")
+    else:
+        table.to_csv(output, index=False)
+    print(f"{PROG}: {len(table)} rows written to {output}", file=sys.stderr)
+    return EXIT_OK
 
 
 def _run_instruments(args: argparse.Namespace) -> int:
@@ -276,6 +371,7 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "validate": _run_validate,
     "instruments": _run_instruments,
     "schema": _run_schema,
+    "reliability": _run_reliability,
 }
 
 
@@ -284,9 +380,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.version:
-        from alliance_metrics.scoring import library_version
+        from importlib.metadata import version
 
-        print(f"{PROG} {library_version()}")
+        print(f"{PROG} {version('alliance-metrics')}")
         return EXIT_OK
     if args.command is None:
         parser.print_help(sys.stderr)

@@ -20,6 +20,7 @@ __all__ = [
     "InstrumentError",
     "InvalidParameterError",
     "IssueCode",
+    "MissingDependencyError",
     "ResponseValidationError",
     "UnknownInstrumentError",
 ]
@@ -61,6 +62,13 @@ class InputFormatError(AllianceMetricsError, ValueError):
     """An input cannot be read or its layout does not fit the instrument (e.g. a missing column)."""
 
 
+class MissingDependencyError(AllianceMetricsError, ImportError):
+    """An optional dependency is not installed (e.g. ``pyreadstat`` for SPSS files).
+
+    The message names the extra to install, e.g. ``pip install "alliance-metrics[spss]"``.
+    """
+
+
 class AllianceMetricsWarning(UserWarning):
     """Something the user should know, such as scoring an instrument whose key is provisional."""
 
@@ -78,3 +86,9 @@ class IssueCode(StrEnum):
     """A number outside the response scale's declared bounds."""
     NOT_ON_STEP = "not_on_step"
     """A number inside the bounds but not on the scale's step (e.g. 3.5 on an integer scale)."""
+    NOT_A_CHOICE = "not_a_choice"
+    """A code (or label) that the export's own definition does not declare for the field, e.g.
+    outside the choices of a REDCap data dictionary."""
+    USER_MISSING = "user_missing"
+    """A user-defined missing code (e.g. SPSS ``9 = refused``): counted as unanswered, not
+    invalid; the code is kept in the report."""

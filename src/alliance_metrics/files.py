@@ -26,8 +26,16 @@ from alliance_metrics.errors import (
     InvalidParameterError,
     ResponseValidationError,
 )
+from alliance_metrics.export_scoring import (
+    SOURCES,
+    frame_to_table,
+    read_export,
+    score_export,
+    validate_export,
+)
 from alliance_metrics.instruments.registry import resolve_instrument
 from alliance_metrics.io.csv import CsvSource, OutputFormat, TableSink, open_csv_source
+from alliance_metrics.io.exports import ExportData, detect_source
 from alliance_metrics.results import ValidationReport
 from alliance_metrics.schemas import Instrument
 from alliance_metrics.scoring import (
@@ -65,6 +73,9 @@ class CsvSummary:
     delimiter: str
     seconds: float
     report: ValidationReport = field(repr=False)
+    source_format: str = "csv"
+    excluded: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -75,6 +86,11 @@ class CsvSummary:
         """One line for humans, e.g. for the CLI's stderr."""
         counts = ", ".join(f"{n} {status}" for status, n in self.status_counts.items())
         text = f"{self.rows} rows read"
+        if self.source_format != "csv":
+            text = f"{self.source_format} export: {self.rows} administrations"
+        if self.excluded:
+            left_out = "; ".join(f"{n} {reason}" for reason, n in self.excluded.items())
+            text += f" ({sum(self.excluded.values())} rows left out: {left_out})"
         if self.output is not None:
             text += f", {counts} → {self.output}"
         if self.n_invalid_cells:
@@ -122,6 +138,7 @@ class _Job:
     n_invalid_rows: int = 0
 
     def coerce(self, table: pa.Table) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
+        """Values and issue codes of the item columns of one chunk; records the failures."""
         n = table.num_rows
         values = np.empty((n, len(self.item_columns)), dtype=np.float64)
         codes = np.empty((n, len(self.item_columns)), dtype=np.int8)
@@ -199,8 +216,19 @@ def score_csv(
     missing_values: Collection[str] = (),
     precision: int | None = None,
     progress: ProgressCallback | None = None,
+    source_format: str = "auto",
+    dictionary: str | Path | None = None,
+    form: str | None = None,
+    coding: str = "label",
+    include_previews: bool = False,
+    use_import_ids: bool = False,
 ) -> CsvSummary:
-    r"""Score a CSV export chunk by chunk and write every row, in order, with its scores.
+    r"""Score an export and write every row, in order, with its scores.
+
+    Plain CSV files (``.csv``, ``.csv.gz`` or a stream) keyed by label are streamed chunk by
+    chunk with flat memory. REDCap, Qualtrics and SPSS exports, and paper forms keyed by tick
+    position, are read whole by their reader (``alliance_metrics.io``), which keeps only the
+    administrations of the instrument and says how many rows it left out and why.
 
     Parameters
     ----------
@@ -235,6 +263,17 @@ def score_csv(
         reads back as exactly the same float64.
     progress
         Callback ``(bytes_read, total_bytes)`` after each chunk.
+    source_format
+        ``"auto"`` (detect from extension and header), ``"csv"``, ``"redcap"``, ``"qualtrics"``
+        or ``"spss"``.
+    dictionary, form
+        REDCap only: the project's data-dictionary CSV (codes are checked against each field's
+        choices) and the form's name when the instrument's fields are ambiguous.
+    coding
+        ``"label"`` (default): values are the anchors' values. ``"position"``: values are tick
+        positions on the paper form; items printed in descending order are converted.
+    include_previews, use_import_ids
+        Qualtrics only: keep survey previews and tests; take item numbers from ImportIds.
 
     Returns
     -------
@@ -259,6 +298,28 @@ def score_csv(
         )
     source_path = Path(source) if isinstance(source, str | Path) else None
     out_path, out_stream = _resolve_destination(destination, source_path, output_format)
+    reader_options = ReaderOptions(
+        source_format, dictionary, form, coding, include_previews, use_import_ids
+    )
+    if reader_options.needs_reader(source):
+        return _score_whole(
+            source,
+            out_path,
+            out_stream,
+            resolve_instrument(instrument),
+            reader_options,
+            columns=columns,
+            aggregate=aggregate,
+            min_answered=min_answered,
+            prefix=prefix,
+            on_invalid=on_invalid,
+            errors=errors,
+            encoding=encoding,
+            delimiter=delimiter,
+            output_format=output_format,
+            sanitize=sanitize,
+            started=started,
+        )
     job = _open_job(source, instrument, columns, encoding, delimiter, missing_values)
     try:
         inst = job.instrument
@@ -289,7 +350,8 @@ def score_csv(
                 scores, answered, status = score_blocks(job.plan, values, agg, required)
                 row_status = row_status_codes(status, invalid_rows)
                 counts += np.bincount(row_status, minlength=len(ROW_STATUSES))
-                sink.write(_append_scores(table, names, scores, answered, row_status, precision))
+                output = _append_scores(table, names, scores, answered, row_status, precision)
+                sink.write(output, safe_columns=_numeric_columns(job.item_columns, codes))
                 if progress is not None:
                     progress(job.source.bytes_read, job.source.size)
             report = job.report()
@@ -326,8 +388,14 @@ def validate_csv(
     delimiter: str | None = None,
     missing_values: Collection[str] = (),
     progress: ProgressCallback | None = None,
+    source_format: str = "auto",
+    dictionary: str | Path | None = None,
+    form: str | None = None,
+    coding: str = "label",
+    include_previews: bool = False,
+    use_import_ids: bool = False,
 ) -> CsvSummary:
-    r"""Check every item cell of a CSV file without writing scores.
+    r"""Check every item cell of an export without writing scores.
 
     Parameters are as for :func:`score_csv`. The errors CSV is written only if ``errors`` is
     given and problems are found; the full report is always in ``summary.report``.
@@ -341,6 +409,35 @@ def validate_csv(
     ['out_of_range', 'not_a_number']
     """
     started = time.perf_counter()
+    options = ReaderOptions(
+        source_format, dictionary, form, coding, include_previews, use_import_ids
+    )
+    if options.needs_reader(source):
+        inst = resolve_instrument(instrument)
+        data = options.read(source, inst, encoding, delimiter)
+        checked = validate_export(
+            data,
+            inst,
+            columns=columns,
+            coding=options.coding,  # type: ignore[arg-type]
+        )
+        return CsvSummary(
+            source=str(source) if isinstance(source, str | Path) else "<stdin>",
+            rows=len(checked.frame),
+            n_invalid_cells=checked.report.n_invalid_cells,
+            n_rows_invalid=checked.n_rows_invalid,
+            status_counts={},
+            output=None,
+            errors_output=_write_errors(
+                checked.report, Path(errors) if errors is not None else None
+            ),
+            delimiter=delimiter or ",",
+            seconds=time.perf_counter() - started,
+            report=checked.report,
+            source_format=data.source,
+            excluded=checked.excluded,
+            notes=checked.notes,
+        )
     job = _open_job(source, instrument, columns, encoding, delimiter, missing_values)
     try:
         for table in job.source.batches():
@@ -361,6 +458,113 @@ def validate_csv(
         delimiter=job.source.delimiter,
         seconds=time.perf_counter() - started,
         report=report,
+    )
+
+
+@dataclass(frozen=True)
+class ReaderOptions:
+    """How to read an export that is not a plain, label-coded CSV."""
+
+    source_format: str = "auto"
+    dictionary: str | Path | None = None
+    form: str | None = None
+    coding: str = "label"
+    include_previews: bool = False
+    use_import_ids: bool = False
+
+    def needs_reader(self, source: str | Path | IO[bytes]) -> bool:
+        """Whether ``source`` must be read whole by an export reader instead of streamed."""
+        check_choice("source_format", "score_csv", self.source_format, SOURCES)
+        check_choice("coding", "score_csv", self.coding, ("label", "position"))
+        if self.coding == "position" or self.source_format not in ("auto", "csv"):
+            return True
+        if self.dictionary is not None or self.form is not None:
+            return True
+        return (
+            self.source_format == "auto"
+            and isinstance(source, str | Path)
+            and (detect_source(source) != "csv")
+        )
+
+    def read(
+        self,
+        source: str | Path | IO[bytes],
+        instrument: Instrument,
+        encoding: str,
+        delimiter: str | None,
+    ) -> ExportData:
+        """Read ``source`` with the matching reader."""
+        return read_export(
+            source,
+            instrument,
+            source_format=self.source_format,
+            dictionary=self.dictionary,
+            form=self.form,
+            include_previews=self.include_previews,
+            use_import_ids=self.use_import_ids,
+            encoding=encoding,
+            delimiter=delimiter,
+        )
+
+
+def _score_whole(
+    source: str | Path | IO[bytes],
+    out_path: Path | None,
+    out_stream: IO[bytes] | None,
+    instrument: Instrument,
+    options: ReaderOptions,
+    *,
+    columns: ColumnSpec,
+    aggregate: Aggregate | None,
+    min_answered: int | float | None,
+    prefix: str | None,
+    on_invalid: str,
+    errors: str | Path | None,
+    encoding: str,
+    delimiter: str | None,
+    output_format: OutputFormat,
+    sanitize: bool,
+    started: float,
+) -> CsvSummary:
+    data = options.read(source, instrument, encoding, delimiter)
+    scored = score_export(
+        data,
+        instrument,
+        columns=columns,
+        coding=options.coding,  # type: ignore[arg-type]
+        aggregate=aggregate,
+        min_answered=min_answered,
+        prefix=prefix,
+    )
+    if on_invalid == "raise" and not scored.report.ok:
+        raise ResponseValidationError(scored.report.summary(), scored.report)
+    sink = TableSink(
+        out_path, output_format, delimiter=delimiter or ",", sanitize=sanitize, stream=out_stream
+    )
+    try:
+        sink.write(frame_to_table(scored.frame, len(data.frame.columns)))
+        sink.commit()
+    except BaseException:
+        sink.abort()
+        raise
+    status = scored.frame.iloc[:, -1].astype(str)
+    counts: dict[str, int] = {name: int((status == name).sum()) for name in ROW_STATUSES}
+    source_path = Path(source) if isinstance(source, str | Path) else None
+    errors_file = Path(errors) if errors is not None else _errors_path(out_path, source_path)
+    return CsvSummary(
+        source=str(source) if source_path is not None else "<stdin>",
+        rows=len(scored.frame),
+        n_invalid_cells=scored.report.n_invalid_cells,
+        n_rows_invalid=scored.n_rows_invalid,
+        status_counts=counts,
+        output=str(out_path) if out_path is not None else "<stdout>",
+        errors_output=_write_errors(scored.report, errors_file),
+        delimiter=delimiter or ",",
+        seconds=time.perf_counter() - started,
+        report=scored.report,
+        source_format=data.source,
+        excluded=scored.excluded,
+        notes=scored.notes,
     )
 
 
@@ -395,6 +599,12 @@ def _score_names(
     for score_name, answered_name in zip(score_names, answered_names, strict=True):
         names += [(score_name, "score"), (answered_name, "answered")]
     return [*names, (status_name, "status")]
+
+
+def _numeric_columns(item_columns: list[Hashable], codes: npt.NDArray[np.int8]) -> set[str]:
+    """Item columns whose every cell of the chunk was a valid number or blank (no formulas)."""
+    clean: list[bool] = np.asarray(~codes.any(axis=0), dtype=bool).tolist()
+    return {str(c) for c, ok in zip(item_columns, clean, strict=True) if ok}
 
 
 def _append_scores(

@@ -40,13 +40,14 @@ def likert(rng, n_rows, n_items, lo, hi, loading, reversed_items=(), miss_rate=0
 def make_sparse(rng, x, rows, all_missing_row):
     """Rows in `rows` keep only 1-2 answered items; `all_missing_row` becomes all NA."""
     n_items = x.shape[1]
-    for r, k in zip(rows, [1, 2, 1]):
+    for r, k in zip(rows, [1, 2, 1], strict=False):
         keep = rng.choice(n_items, size=k, replace=False)
         original = x[r].copy()
         x[r] = np.nan
         # if the kept cells were already missing, fill with a valid midpoint value
-        x[r, keep] = np.where(np.isnan(original[keep]), 4.0 if np.nanmax(x) > 5 else 3.0,
-                              original[keep])
+        x[r, keep] = np.where(
+            np.isnan(original[keep]), 4.0 if np.nanmax(x) > 5 else 3.0, original[keep]
+        )
     x[all_missing_row] = np.nan
     return x
 

@@ -16,7 +16,8 @@ import gzip
 import io
 import os
 import tempfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal
@@ -263,12 +264,10 @@ def sanitize_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Ar
     >>> sanitize_text(pa.array(["=HYPERLINK(1)", "-3", "ok", "@x"])).to_pylist()
     ["'=HYPERLINK(1)", '-3', 'ok', "'@x"]
     """
-    risky = pc.and_(
-        pc.match_substring_regex(column, _DANGEROUS_START),
-        pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)),
-    )
+    risky = pc.match_substring_regex(column, _DANGEROUS_START)
     if not pc.any(risky).as_py():
         return column
+    risky = pc.and_(risky, pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)))
     return pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
 
 
@@ -308,13 +307,31 @@ class TableSink:
         os.close(handle)
         self._temp = Path(temp_name)
         self._writer: pacsv.CSVWriter | pq.ParquetWriter | None = None
+        # Encoding and writing release the GIL: one chunk is written in the background while
+        # the next is parsed and scored. At most one chunk is in flight, so memory stays flat.
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="am-writer")
+        self._pending: Future[None] | None = None
 
-    def write(self, table: pa.Table) -> None:
-        """Append ``table`` (every call must have the same schema)."""
+    def write(self, table: pa.Table, *, safe_columns: Collection[str] = ()) -> None:
+        """Append ``table`` (every call must have the same schema).
+
+        ``safe_columns`` are text columns known to hold only numbers or blanks (e.g. item
+        columns that parsed as numbers): they need no formula check.
+        """
         if self.sanitize:
             for i, field in enumerate(table.schema):
-                if pa.types.is_string(field.type) or pa.types.is_large_string(field.type):
+                is_text = pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
+                if is_text and field.name not in safe_columns:
                     table = table.set_column(i, field, sanitize_text(table.column(i)))
+        self._wait()
+        self._pending = self._executor.submit(self._write_now, table)
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()
+
+    def _write_now(self, table: pa.Table) -> None:
         if self._writer is None:
             if self.format == "csv":
                 options = pacsv.WriteOptions(delimiter=self.delimiter)
@@ -325,8 +342,10 @@ class TableSink:
 
     def commit(self, empty_schema: pa.Schema | None = None) -> None:
         """Finish the file and move it into place (or copy it to the stream)."""
+        self._wait()
         if self._writer is None and empty_schema is not None:
-            self.write(empty_schema.empty_table())
+            self._write_now(empty_schema.empty_table())
+        self._executor.shutdown()
         if self._writer is not None:
             self._writer.close()
         if self.destination is not None:
@@ -341,6 +360,9 @@ class TableSink:
 
     def abort(self) -> None:
         """Discard everything written so far."""
+        with contextlib.suppress(Exception):
+            self._wait()
+        self._executor.shutdown()
         if self._writer is not None:
             with contextlib.suppress(OSError, pa.ArrowException):
                 self._writer.close()

@@ -1,0 +1,214 @@
+"""Score exports that are read whole: REDCap, Qualtrics, SPSS, and paper forms keyed by position.
+
+Readers (``io/``) turn an export into a canonical wide frame; this module scores that frame with
+:func:`~alliance_metrics.score_frame` and merges the readers' own findings (codes outside a
+REDCap field's choices) into the validation report. Plain CSV files keyed by label take the
+streaming path of :mod:`alliance_metrics.files` instead.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Literal, cast
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+
+from alliance_metrics._params import Aggregate, check_choice
+from alliance_metrics.batch import score_frame, validate_frame
+from alliance_metrics.columns import ColumnSpec, resolve_columns
+from alliance_metrics.errors import InvalidParameterError, IssueCode
+from alliance_metrics.io.coding import apply_position_coding
+from alliance_metrics.io.csv import open_csv_source
+from alliance_metrics.io.exports import ExportData, Source, detect_source
+from alliance_metrics.results import FAILURE_COLUMNS, ValidationReport
+from alliance_metrics.schemas import Instrument
+
+__all__ = ["SOURCES", "Coding", "ScoredExport", "read_export", "score_export", "validate_export"]
+
+SOURCES = ("auto", "csv", "redcap", "qualtrics", "spss")
+Coding = Literal["label", "position"]
+
+
+@dataclass(frozen=True)
+class ScoredExport:
+    """An export scored in memory: the output frame, the full report and the reader's notes."""
+
+    frame: pd.DataFrame
+    report: ValidationReport
+    n_rows_invalid: int
+    excluded: dict[str, int]
+    notes: tuple[str, ...]
+
+
+def read_export(
+    source: str | Path | IO[bytes],
+    instrument: Instrument,
+    *,
+    source_format: str = "auto",
+    dictionary: str | Path | None = None,
+    form: str | None = None,
+    include_previews: bool = False,
+    use_import_ids: bool = False,
+    encoding: str = "utf-8",
+    delimiter: str | None = None,
+) -> ExportData:
+    """Read any supported export into an :class:`~alliance_metrics.io.exports.ExportData`."""
+    check_choice("source", "score_csv", source_format, SOURCES)
+    kind: Source
+    if source_format == "auto":
+        kind = detect_source(source) if isinstance(source, str | Path) else "csv"
+    else:
+        kind = source_format  # type: ignore[assignment]
+    if kind != "csv" and not isinstance(source, str | Path):
+        raise InvalidParameterError(f"A {kind} export must be read from a file, not a stream.")
+    if kind != "redcap" and (dictionary is not None or form is not None):
+        raise InvalidParameterError(
+            f"--dictionary and --form apply to REDCap exports; this input was read as {kind}."
+        )
+    if kind == "redcap":
+        from alliance_metrics.io.redcap import read_redcap
+
+        return read_redcap(source, instrument, dictionary=dictionary, form=form)  # type: ignore[arg-type]
+    if kind == "qualtrics":
+        from alliance_metrics.io.qualtrics import read_qualtrics
+
+        return read_qualtrics(
+            source,  # type: ignore[arg-type]
+            instrument,
+            include_previews=include_previews,
+            use_import_ids=use_import_ids,
+        )
+    if kind == "spss":
+        from alliance_metrics.io.spss import read_spss
+
+        return read_spss(source, instrument)  # type: ignore[arg-type]
+    return _read_plain_csv(source, encoding, delimiter)
+
+
+def _read_plain_csv(
+    source: str | Path | IO[bytes], encoding: str, delimiter: str | None
+) -> ExportData:
+    csv_source = open_csv_source(source, encoding=encoding, delimiter=delimiter)
+    try:
+        tables = list(csv_source.batches())
+    finally:
+        csv_source.close()
+    schema = pa.schema([pa.field(c, pa.string()) for c in csv_source.columns])
+    table = pa.concat_tables(tables) if tables else schema.empty_table()
+    frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
+    return ExportData(frame=frame, item_columns=None, id_columns=(), excluded={})
+
+
+def _prepare(
+    data: ExportData, instrument: Instrument, columns: ColumnSpec, coding: Coding
+) -> tuple[pd.DataFrame, dict[str | int, Hashable], pd.DataFrame, npt.NDArray[np.bool_]]:
+    """Resolve item columns, apply position coding and blank the reader's invalid cells."""
+    check_choice("coding", "score_csv", coding, ("label", "position"))
+    spec: ColumnSpec = columns if columns is not None else cast(ColumnSpec, data.item_columns)
+    frame = data.frame
+    item_columns = resolve_columns(list(frame.columns), instrument, spec)
+    mapping: dict[str | int, Hashable] = dict(
+        zip([i.id for i in instrument.items], item_columns, strict=True)
+    )
+    if coding == "position":
+        frame = apply_position_coding(frame, instrument, mapping)
+    issues = data.issues
+    rejected = issues[issues["code"] == str(IssueCode.NOT_A_CHOICE)]
+    reader_invalid = np.zeros(len(frame), dtype=bool)
+    if len(rejected):
+        frame = frame.copy()
+        for column, rows in rejected.groupby("column")["row"]:
+            positions = rows.to_numpy(dtype=np.int64)
+            if pd.api.types.is_float_dtype(frame[column].dtype):
+                frame.loc[frame.index[positions], column] = np.nan
+            else:
+                frame[column] = frame[column].astype(object)
+                frame.loc[frame.index[positions], column] = None
+        reader_invalid[rejected["row"].to_numpy(dtype=np.int64)] = True
+    return frame, mapping, rejected, reader_invalid
+
+
+def _merge_reports(n_rows: int, *tables: pd.DataFrame) -> ValidationReport:
+    cases = (
+        pd.concat([t for t in tables if len(t)], ignore_index=True)
+        if any(len(t) for t in tables)
+        else None
+    )
+    if cases is None:
+        return ValidationReport(n_rows=n_rows)
+    cases = cases.sort_values(["row"], kind="stable").reset_index(drop=True)
+    return ValidationReport(n_rows=n_rows, failure_cases=cases[list(FAILURE_COLUMNS)])
+
+
+def score_export(
+    data: ExportData,
+    instrument: Instrument,
+    *,
+    columns: ColumnSpec = None,
+    coding: Coding = "label",
+    aggregate: Aggregate | None = None,
+    min_answered: int | float | None = None,
+    prefix: str | None = None,
+) -> ScoredExport:
+    """Score an export read in memory; invalid cells count as unanswered and are reported."""
+    frame, mapping, rejected, reader_invalid = _prepare(data, instrument, columns, coding)
+    validation = validate_frame(frame, instrument, columns=mapping)
+    scored = score_frame(
+        frame,
+        instrument,
+        columns=mapping,
+        aggregate=aggregate,
+        min_answered=min_answered,
+        on_invalid="missing",
+        prefix=prefix,
+    )
+    status = scored.columns[-1]
+    if reader_invalid.any():
+        scored.loc[reader_invalid, status] = "invalid"
+    report = _merge_reports(len(frame), rejected, validation.failure_cases)
+    n_invalid = int((scored[status] == "invalid").sum())
+    return ScoredExport(scored, report, n_invalid, dict(data.excluded), data.notes)
+
+
+def validate_export(
+    data: ExportData,
+    instrument: Instrument,
+    *,
+    columns: ColumnSpec = None,
+    coding: Coding = "label",
+) -> ScoredExport:
+    """Validate an export read in memory (no scores); the report merges the reader's findings."""
+    frame, mapping, rejected, reader_invalid = _prepare(data, instrument, columns, coding)
+    validation = validate_frame(frame, instrument, columns=mapping)
+    report = _merge_reports(len(frame), rejected, validation.failure_cases)
+    invalid_rows = reader_invalid.copy()
+    invalid_rows[validation.failure_cases["row"].to_numpy(dtype=np.int64)] = True
+    return ScoredExport(frame, report, int(invalid_rows.sum()), dict(data.excluded), data.notes)
+
+
+def frame_to_table(frame: pd.DataFrame, n_input_columns: int) -> pa.Table:
+    """Arrow table of a scored frame for writing: input columns as text, added columns typed.
+
+    Input columns read as whole numbers with blanks (float in pandas) are written without a
+    ``.0``; the added score, count and status columns keep their types.
+    """
+    columns: dict[str, pa.Array] = {}
+    for position, name in enumerate(frame.columns):
+        series = frame[name]
+        is_input = position < n_input_columns
+        if isinstance(series.dtype, pd.CategoricalDtype):
+            columns[str(name)] = pa.array(series.astype("string"), type=pa.string())
+        elif is_input and pd.api.types.is_float_dtype(series.dtype):
+            whole = bool(series.dropna().mod(1).eq(0).all())
+            text = series.astype("Int64" if whole else "Float64").astype("string")
+            columns[str(name)] = pa.array(text, type=pa.string())
+        elif is_input or not pd.api.types.is_numeric_dtype(series.dtype):
+            columns[str(name)] = pa.array(series.astype("string"), type=pa.string())
+        else:
+            columns[str(name)] = pa.array(series, from_pandas=True)
+    return pa.table(columns)

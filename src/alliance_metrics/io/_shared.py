@@ -1,0 +1,248 @@
+"""Helpers shared by the export readers: reading text tables, typing columns, reporting cells.
+
+Nothing here scores or validates responses against an instrument's rules; the helpers only parse
+files and translate codes that the export itself declares.
+"""
+
+from __future__ import annotations
+
+import csv
+import os
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from alliance_metrics.errors import InputFormatError
+from alliance_metrics.results import FAILURE_COLUMNS
+from alliance_metrics.schemas import Instrument, normalize_label
+
+__all__ = [
+    "PathArg",
+    "as_number",
+    "choice_recoding",
+    "display_name",
+    "empty_issues",
+    "issue_table",
+    "name_columns",
+    "order_issues",
+    "read_head",
+    "read_text_table",
+    "show_value",
+    "sniff_delimiter",
+    "type_columns",
+]
+
+PathArg = str | os.PathLike[str]
+_DELIMITERS = ",;\t|"
+
+
+def display_name(path: PathArg) -> str:
+    """Return the file name used in messages (the base name, never a directory)."""
+    return os.path.basename(os.fspath(path)) or os.fspath(path)
+
+
+def sniff_delimiter(first_line: str) -> str:
+    """Return the most frequent of comma, semicolon, tab and pipe in the header line."""
+    counts = {d: first_line.count(d) for d in _DELIMITERS}
+    best = max(counts, key=lambda d: counts[d])
+    return best if counts[best] else ","
+
+
+def read_head(path: PathArg, n_rows: int) -> list[list[str]]:
+    """Read the first ``n_rows`` records of a CSV file as lists of strings."""
+    name = display_name(path)
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            first = handle.readline()
+            handle.seek(0)
+            reader = csv.reader(handle, delimiter=sniff_delimiter(first))
+            rows: list[list[str]] = []
+            for row in reader:
+                rows.append(row)
+                if len(rows) >= n_rows:
+                    break
+    except OSError as error:
+        raise InputFormatError(f"Cannot read '{name}': {error.strerror or error}.") from None
+    except (UnicodeDecodeError, csv.Error) as error:
+        raise InputFormatError(
+            f"Cannot read '{name}' as UTF-8 CSV text ({error}); save it as UTF-8 CSV."
+        ) from None
+    return rows
+
+
+def read_text_table(path: PathArg) -> tuple[list[str], pd.DataFrame]:
+    """Read a CSV file as text: the header cells and the records below it.
+
+    Every cell is a string (blank cells are ``""``); the body's columns are numbered 0..k-1 so
+    that repeated or empty header cells survive for the caller to judge.
+    """
+    name = display_name(path)
+    first = read_head(path, 1)
+    if not first or not any(cell.strip() for cell in first[0]):
+        raise InputFormatError(f"'{name}' is empty: expected a header row and data rows.")
+    try:
+        with open(path, encoding="utf-8-sig", newline="") as handle:
+            delimiter = sniff_delimiter(handle.readline())
+        table = pd.read_csv(
+            path,
+            header=None,
+            dtype=str,
+            sep=delimiter,
+            keep_default_na=False,
+            na_filter=False,
+            encoding="utf-8-sig",
+            skip_blank_lines=True,
+        )
+    except OSError as error:  # pragma: no cover - read_head has opened the file already
+        raise InputFormatError(f"Cannot read '{name}': {error}.") from None
+    except UnicodeDecodeError as error:  # pragma: no cover - read_head decodes the header only
+        raise InputFormatError(f"Cannot read '{name}' as UTF-8 text ({error}).") from None
+    except pd.errors.ParserError as error:
+        raise InputFormatError(f"Cannot parse '{name}' as CSV: {error}".rstrip(".") + ".") from None
+    header = [str(cell).strip() for cell in table.iloc[0]]
+    body = table.iloc[1:].reset_index(drop=True)
+    return header, body
+
+
+def name_columns(header: Sequence[str], body: pd.DataFrame, name: str) -> pd.DataFrame:
+    """Label ``body`` with ``header``, dropping trailing unnamed empty columns.
+
+    Raises
+    ------
+    InputFormatError
+        When a header cell is repeated or a non-trailing header cell is empty.
+    """
+    keep = len(header)
+    while keep and not header[keep - 1] and not (body.iloc[:, keep - 1].str.strip() != "").any():
+        keep -= 1
+    header = list(header[:keep])
+    if "" in header:
+        raise InputFormatError(
+            f"'{name}': column {header.index('') + 1} has no name in the header row."
+        )
+    seen: set[str] = set()
+    repeated = sorted({h for h in header if h in seen or seen.add(h)})  # type: ignore[func-returns-value]
+    if repeated:
+        raise InputFormatError(
+            f"'{name}': column names must be unique; repeated: {', '.join(map(repr, repeated))}."
+        )
+    named = body.iloc[:, :keep].copy()
+    named.columns = pd.Index(header, dtype=object)
+    return named
+
+
+def type_columns(frame: pd.DataFrame, text_columns: Sequence[Hashable] = ()) -> pd.DataFrame:
+    """Give text columns their natural type: numbers where every filled cell is a number.
+
+    Blank cells become missing. Columns named in ``text_columns`` stay text (identifiers keep
+    leading zeros), as does any column with a cell that is not a number (labels, dates, ``NA``):
+    its cells are then reported by validation as given, never guessed.
+    """
+    typed: dict[Hashable, pd.Series] = {}
+    keep_text = set(text_columns)
+    for column in frame.columns:
+        text = frame[column].astype("string").str.strip()
+        blank = text.isna() | (text == "")
+        if column not in keep_text:
+            try:
+                typed[column] = pd.to_numeric(text.where(~blank).astype(object))
+                continue
+            except (ValueError, TypeError):
+                pass
+        typed[column] = frame[column].where(~blank)
+    return pd.DataFrame(typed, index=frame.index, columns=frame.columns)
+
+
+def empty_issues() -> pd.DataFrame:
+    """Return an empty issue table with the columns of ``ValidationReport.failure_cases``."""
+    return issue_table([], [], [], [], [])
+
+
+def issue_table(
+    rows: Sequence[int],
+    columns: Sequence[Hashable],
+    values: Sequence[object],
+    codes: Sequence[str],
+    messages: Sequence[str],
+) -> pd.DataFrame:
+    """Build an issue table ordered by row then column position of the report."""
+    table = pd.DataFrame(
+        {
+            "row": pd.Series(np.asarray(rows, dtype=np.int64), dtype="int64"),
+            "column": pd.Series(list(columns), dtype=object),
+            "value": pd.Series(list(values), dtype=object),
+            "code": pd.Series(list(codes), dtype=object),
+            "message": pd.Series(list(messages), dtype=object),
+        },
+        columns=list(FAILURE_COLUMNS),
+    )
+    return table.sort_values("row", kind="stable").reset_index(drop=True)
+
+
+def order_issues(issues: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataFrame:
+    """Sort an issue table by row, then by the position of its column in ``columns``."""
+    position = {column: j for j, column in enumerate(columns)}
+    keys = issues["column"].map(position).fillna(len(position))
+    order = np.lexsort((keys.to_numpy(dtype=np.float64), issues["row"].to_numpy(dtype=np.int64)))
+    return issues.iloc[order].reset_index(drop=True)
+
+
+def show_value(value: object) -> str:
+    """Show a cell value in a message (strings quoted, whole floats without ``.0``)."""
+    if isinstance(value, str):
+        return repr(value)
+    if isinstance(value, float | np.floating) and float(value).is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def as_number(code: object) -> float | None:
+    """Return ``code`` as a float when it is a number (``" 4 "`` → 4.0), else ``None``."""
+    try:
+        return float(str(code).strip())
+    except ValueError:
+        return None
+
+
+def choice_recoding(
+    where: str, declared: Mapping[Any, str], instrument: Instrument
+) -> dict[Any, float] | None:
+    """Translate the codes an export declares into the instrument's values, through labels.
+
+    ``declared`` maps each code of a field to its label (a REDCap choice, an SPSS value label).
+    When the labels are the instrument's anchors but the codes differ from the anchors' values
+    (``0 = Seldom`` where the instrument scores ``Seldom`` as 1), the codes are translated by
+    label; when codes and anchors agree, or the labels are not anchors at all, codes are kept.
+
+    Returns
+    -------
+    dict or None
+        Code → instrument value, or ``None`` when codes are used as they are.
+
+    Raises
+    ------
+    InputFormatError
+        When only some labels are anchors and those disagree with their codes: the other codes
+        could collide with translated values, so nothing is guessed.
+    """
+    anchors = {normalize_label(a.label): a.value for a in instrument.response_scale.anchors}
+    matched = {
+        code: anchors[normalize_label(label)]
+        for code, label in declared.items()
+        if normalize_label(label) in anchors
+    }
+    if not matched or all(as_number(code) == value for code, value in matched.items()):
+        return None
+    if len(matched) < len(declared):
+        others = [
+            f"{show_value(c)} = {label!r}" for c, label in declared.items() if c not in matched
+        ]
+        shifted = [f"{show_value(c)} = {declared[c]!r}" for c in matched]
+        raise InputFormatError(
+            f"{where}: the declared codes {', '.join(shifted)} disagree with the anchors of "
+            f"{instrument.id!r}, and {', '.join(others)} are not anchors of it; recode the "
+            "field to the instrument's values before scoring (nothing was guessed)."
+        )
+    return matched
