@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from scipy import stats
 
 import alliance_metrics as am
-from alliance_metrics import psychometrics, scoring
+from alliance_metrics import factor, psychometrics, scoring
 from alliance_metrics.psychometrics import (
     REPORT_COLUMNS,
     AlphaResult,
@@ -108,7 +108,7 @@ def test_pairwise_uses_every_row_and_listwise_the_complete_ones() -> None:
 
 def test_pairwise_covariance_is_rs_pairwise_cov() -> None:
     x = likert(n=40, k=3, missing=0.2)
-    cov, cor = psychometrics._moments(x)
+    cov, cor = factor.pairwise_moments(x)
     for i in range(3):
         for j in range(3):
             both = ~np.isnan(x[:, i]) & ~np.isnan(x[:, j])
@@ -227,7 +227,7 @@ def test_omega_heywood_case_is_bounded_like_psych() -> None:
     corr = np.array(
         [[1, 0.8, 0.8, 0.3], [0.8, 1, 0.5, 0.4], [0.8, 0.5, 1, 0.35], [0.3, 0.4, 0.35, 1]]
     )
-    loadings = psychometrics._one_factor_minres(corr)
+    loadings = factor.one_factor_minres(corr)
     assert 1.0 < loadings[0] ** 2 < 1.017**2  # still ultra-Heywood, as psych reports
     assert omega_total(exact_factor_data(corr)) == pytest.approx(0.837757, abs=1e-6)
 

@@ -140,8 +140,9 @@ class _Job:
     def coerce(self, table: pa.Table) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
         """Values and issue codes of the item columns of one chunk; records the failures."""
         n = table.num_rows
-        values = np.empty((n, len(self.item_columns)), dtype=np.float64)
-        codes = np.empty((n, len(self.item_columns)), dtype=np.int8)
+        # Column-major like a pandas block: each item column is contiguous for the kernel.
+        values = np.empty((n, len(self.item_columns)), dtype=np.float64, order="F")
+        codes = np.empty((n, len(self.item_columns)), dtype=np.int8, order="F")
         for j, name in enumerate(self.item_columns):
             values[:, j], codes[:, j] = coerce_text_column(
                 table.column(str(name)),

@@ -16,12 +16,13 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 from pydantic import BaseModel, ConfigDict
-from scipy import optimize, stats
+from scipy import stats
 
 from alliance_metrics._params import Aggregate, check_aggregate, check_choice, check_min_answered
 from alliance_metrics.batch import failure_table
 from alliance_metrics.columns import ColumnSpec, resolve_columns
 from alliance_metrics.errors import InvalidParameterError, ResponseValidationError
+from alliance_metrics.factor import omega_from_correlation, pairwise_moments
 from alliance_metrics.instruments.registry import resolve_instrument
 from alliance_metrics.results import ValidationReport
 from alliance_metrics.schemas import Instrument
@@ -32,7 +33,7 @@ from alliance_metrics.scoring import (
     score_blocks,
     warn_if_provisional,
 )
-from alliance_metrics.validation import coerce_matrix, row_blocks
+from alliance_metrics.validation import coerce_matrix
 
 __all__ = [
     "REPORT_COLUMNS",
@@ -49,7 +50,6 @@ FloatArray = npt.NDArray[np.float64]
 NanPolicy = Literal["pairwise", "listwise"]
 Moments = tuple[FloatArray, FloatArray]  # covariance and correlation matrices
 _NAN_POLICIES: tuple[NanPolicy, ...] = ("pairwise", "listwise")
-_MAX_COMMUNALITY = 0.995  # psych::fa bounds every uniqueness below at .005
 REPORT_COLUMNS = (
     "scale", "n_items", "n", "alpha", "std_alpha", "average_r", "alpha_ci_lower",
     "alpha_ci_upper", "omega_total", "sem", "pct_floor", "pct_ceiling", "n_scored", "sd",
@@ -132,46 +132,12 @@ def _item_matrix(items: object, func: str, min_items: int) -> FloatArray:
     return values
 
 
-def _moments(values: FloatArray) -> tuple[FloatArray, FloatArray]:
-    """Pairwise-complete covariance and correlation matrices (R ``cov``/``cor``, pairwise).
-
-    Entry (i, j) uses the rows where items i and j are both answered, for the correlation's
-    variances too. Columns are centred first, so shifting an item cannot cost precision; rows
-    are processed in cache-sized blocks.
-    """
-    k = values.shape[1]
-    blocks = row_blocks(len(values))
-    totals, counts = np.zeros(k), np.zeros(k)
-    for block in blocks:
-        observed = ~np.isnan(values[block])
-        totals += np.where(observed, values[block], 0.0).sum(axis=0)
-        counts += observed.sum(axis=0)
-    with np.errstate(invalid="ignore", divide="ignore"):
-        centre = np.nan_to_num(totals / counts)
-    pairs, sums, cross, squares = (np.zeros((k, k)) for _ in range(4))
-    for block in blocks:
-        mask = (~np.isnan(values[block])).astype(np.float64)
-        z = np.where(mask > 0, values[block] - centre, 0.0)
-        pairs += mask.T @ mask
-        sums += z.T @ mask  # sums[i, j]: sum of item i over the rows where i and j are answered
-        cross += z.T @ z
-        squares += (z * z).T @ mask
-    with np.errstate(invalid="ignore", divide="ignore"):
-        cov = (cross - sums * sums.T / pairs) / (pairs - 1)
-        var = (squares - sums * sums / pairs) / (pairs - 1)
-        cor = cov / np.sqrt(var * var.T)
-    cov[pairs < 2] = np.nan
-    cor[pairs < 2] = np.nan
-    np.fill_diagonal(cor, np.where(np.isnan(np.diag(cor)), np.nan, 1.0))
-    return cov, cor
-
-
-def _scale_moments(
+def _scalepairwise_moments(
     keyed: FloatArray, members: npt.NDArray[np.intp], policy: NanPolicy, full: Moments | None
 ) -> Moments:
     """Moments of one scale: a slice of the all-item pairwise ones, or its complete rows'."""
     if full is None:
-        return _moments(_used_rows(keyed[:, members], policy))
+        return pairwise_moments(_used_rows(keyed[:, members], policy))
     block = np.ix_(members, members)
     return full[0][block], full[1][block]
 
@@ -218,82 +184,12 @@ def _drop_statistics(cov: FloatArray) -> tuple[FloatArray, FloatArray]:
         return r_drop, (k - 1) / (k - 2) * (1.0 - (np.trace(cov) - var) / rest)
 
 
-def _one_factor_minres(cor: FloatArray) -> FloatArray:
-    """Fit one factor by minimum residuals (``psych::fa(fm = "minres")``).
-
-    Minimises ``Σ_{i<j} (r_ij − λ_i λ_j)²``; when a communality ``λ²`` would exceed .995 (a
-    Heywood case), psych's bounded problem is solved instead (:func:`_heywood_minres`).
-    """
-    k = cor.shape[0]
-    upper = np.triu_indices(k, 1)
-    target, rows = cor[upper], np.arange(len(upper[0]))
-    reduced = cor.copy()
-    np.fill_diagonal(reduced, 0.0)
-    np.fill_diagonal(reduced, np.abs(reduced).max(axis=0))
-    eigenvalues, eigenvectors = np.linalg.eigh(reduced)
-    start = eigenvectors[:, -1] * math.sqrt(max(float(eigenvalues[-1]), 1e-6))
-
-    def residuals(loadings: FloatArray) -> FloatArray:
-        return np.asarray(loadings[upper[0]] * loadings[upper[1]] - target, dtype=np.float64)
-
-    def jacobian(loadings: FloatArray) -> FloatArray:
-        jac = np.zeros((len(target), k))
-        jac[rows, upper[0]] = loadings[upper[1]]
-        jac[rows, upper[1]] = loadings[upper[0]]
-        return jac
-
-    fit = optimize.least_squares(
-        residuals, start, jac=jacobian, method="lm", xtol=1e-15, ftol=1e-15, gtol=1e-15
-    )
-    loadings = np.asarray(fit.x, dtype=np.float64)
-    if (loadings**2).max() > _MAX_COMMUNALITY:
-        loadings = _heywood_minres(cor, loadings)
-    return -loadings if loadings.sum() < 0 else loadings
-
-
-def _heywood_minres(cor: FloatArray, loadings: FloatArray) -> FloatArray:
-    """Refit a Heywood case as psych parametrises minres.
-
-    Uniquenesses ``ψ`` are bounded to [.005, 1] and the loadings are the first eigenpair of
-    ``R`` with diagonal ``1 − ψ`` (so a communality may still exceed 1, as in psych).
-    """
-    off_diagonal = ~np.eye(cor.shape[0], dtype=bool)
-    low = 1.0 - _MAX_COMMUNALITY
-
-    def eigen_loadings(psi: FloatArray) -> FloatArray:
-        reduced = cor.copy()
-        np.fill_diagonal(reduced, 1.0 - psi)
-        values, vectors = np.linalg.eigh(reduced)
-        return np.asarray(vectors[:, -1] * math.sqrt(max(float(values[-1]), 0.0)))
-
-    def objective(psi: FloatArray) -> float:
-        fitted = eigen_loadings(psi)
-        return float((((cor - np.outer(fitted, fitted))[off_diagonal]) ** 2).sum())
-
-    fit = optimize.minimize(
-        objective,
-        np.clip(1.0 - loadings**2, low, 1.0),
-        method="L-BFGS-B",
-        bounds=[(low, 1.0)] * cor.shape[0],
-        options={"ftol": 1e-15, "gtol": 1e-12},
-    )
-    return eigen_loadings(np.asarray(fit.x, dtype=np.float64))
-
-
-def _omega_from_cor(cor: FloatArray) -> float:
-    """``psych::omega(nfactors = 1)$omega.tot``: ``1 − Σ(1 − λ²) / ΣR``."""
-    if cor.shape[0] < 3 or not np.isfinite(cor).all():
-        return math.nan
-    loadings = _one_factor_minres(cor)
-    return float(1.0 - (1.0 - loadings**2).sum() / cor.sum())
-
-
 def _alpha_result(
     values: FloatArray, policy: NanPolicy, level: float, cov: FloatArray | None = None
 ) -> AlphaResult:
     """Alpha of ``values``; ``cov`` is their covariance matrix under ``policy`` when known."""
     used = _used_rows(values, policy)
-    alpha, std_alpha, average_r = _alpha_from_cov(_moments(used)[0] if cov is None else cov)
+    alpha, std_alpha, average_r = _alpha_from_cov(pairwise_moments(used)[0] if cov is None else cov)
     lower, upper = _feldt(alpha, len(used), values.shape[1], level)
     n_complete = int((~np.isnan(values)).all(axis=1).sum())
     return AlphaResult(
@@ -389,7 +285,7 @@ def omega_total(
     """
     policy = check_choice("nan_policy", "omega_total", nan_policy, _NAN_POLICIES)
     values = _item_matrix(items, "omega_total", 3)
-    return _omega_from_cor(_moments(_used_rows(values, policy))[1])
+    return omega_from_correlation(pairwise_moments(_used_rows(values, policy))[1])
 
 
 def _keyed_items(
@@ -487,11 +383,11 @@ def reliability_report(
     required = required_answers(plan, inst.missing_policy.min_answered if rule is None else rule)
     scores = score_blocks(plan, raw, agg, required)[0]
     rows: list[dict[str, object]] = []
-    full = _moments(keyed) if policy == "pairwise" else None  # pairwise moments: all items
+    full = pairwise_moments(keyed) if policy == "pairwise" else None  # pairwise moments: all items
     for s, scale_id in enumerate(plan.scale_ids):  # a loop over scales, never over rows
         members = _members(plan, s)
         x = keyed[:, members]
-        cov, cor = _scale_moments(keyed, members, policy, full)
+        cov, cor = _scalepairwise_moments(keyed, members, policy, full)
         result = _alpha_result(x, policy, level, cov)
         scored = ~np.isnan(scores[s])
         n_scored = int(scored.sum())
@@ -507,7 +403,7 @@ def reliability_report(
                 "average_r": result.average_r,
                 "alpha_ci_lower": result.ci_lower,
                 "alpha_ci_upper": result.ci_upper,
-                "omega_total": _omega_from_cor(cor),
+                "omega_total": omega_from_correlation(cor),
                 "sem": sd * math.sqrt(1.0 - result.alpha),
                 "pct_floor": ((np.fmax.reduce(x, axis=1) == plan.low) & scored).sum() * percent,
                 "pct_ceiling": ((np.fmin.reduce(x, axis=1) == plan.high) & scored).sum() * percent,
@@ -570,11 +466,11 @@ def item_statistics(
     plan, _, keyed = _keyed_items(df, inst, columns, "item_statistics")
     warn_if_provisional(inst)
     parts = []
-    full = _moments(keyed) if policy == "pairwise" else None
+    full = pairwise_moments(keyed) if policy == "pairwise" else None
     for s, scale_id in enumerate(plan.scale_ids):  # a loop over scales, never over rows
         members = _members(plan, s)
         x = _used_rows(keyed[:, members], policy)
-        cov = _scale_moments(keyed, members, policy, full)[0]
+        cov = _scalepairwise_moments(keyed, members, policy, full)[0]
         r_drop, alpha_if_deleted = _drop_statistics(cov)
         answered = (~np.isnan(x)).sum(axis=0)
         with np.errstate(invalid="ignore", divide="ignore"):

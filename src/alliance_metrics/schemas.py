@@ -389,9 +389,11 @@ class Instrument(BaseModel):
         Raises
         ------
         KeyError
-            If no item has that id or number.
+            If no item has that id or number (``True`` or ``1.0`` are not item numbers).
         """
         try:
+            if isinstance(key, bool | float):  # True and 1.0 would hash like item number 1
+                raise KeyError(key)
             return self._items_by_key[key]
         except KeyError:
             raise KeyError(f"instrument {self.id!r} has no item {key!r}") from None

@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_metrics.errors import InputFormatError
+from alliance_metrics.io.csv import check_header
 from alliance_metrics.results import FAILURE_COLUMNS
 from alliance_metrics.schemas import Instrument, normalize_label
 
@@ -118,16 +119,7 @@ def name_columns(header: Sequence[str], body: pd.DataFrame, name: str) -> pd.Dat
     while keep and not header[keep - 1] and not (body.iloc[:, keep - 1].str.strip() != "").any():
         keep -= 1
     header = list(header[:keep])
-    if "" in header:
-        raise InputFormatError(
-            f"'{name}': column {header.index('') + 1} has no name in the header row."
-        )
-    seen: set[str] = set()
-    repeated = sorted({h for h in header if h in seen or seen.add(h)})  # type: ignore[func-returns-value]
-    if repeated:
-        raise InputFormatError(
-            f"'{name}': column names must be unique; repeated: {', '.join(map(repr, repeated))}."
-        )
+    check_header(header, f"'{name}'")
     named = body.iloc[:, :keep].copy()
     named.columns = pd.Index(header, dtype=object)
     return named

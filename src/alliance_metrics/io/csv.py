@@ -33,6 +33,7 @@ __all__ = [
     "CsvSource",
     "OutputFormat",
     "TableSink",
+    "check_header",
     "open_csv_source",
     "sanitize_text",
 ]
@@ -225,7 +226,7 @@ def open_csv_source(
     header_line = next(stdlib_csv.reader(io.StringIO(text), delimiter=chosen))
     columns = [c.strip() for c in header_line]
     try:
-        _check_header(columns, name)
+        check_header(columns, name)
     except InputFormatError:
         file.close()
         raise
@@ -234,12 +235,16 @@ def open_csv_source(
     return CsvSource(name, columns, chosen, arrow_encoding, size, raw, file)
 
 
-def _check_header(columns: Sequence[str], name: str) -> None:
+def check_header(columns: Sequence[str], name: str) -> None:
+    """Refuse a header with unnamed or repeated columns (``name`` prefixes the message)."""
     blank = [i + 1 for i, c in enumerate(columns) if not c]
     if blank:
-        raise InputFormatError(
-            f"{name}: header column(s) {', '.join(map(str, blank))} have no name."
+        which = (
+            f"columns {', '.join(map(str, blank))} have"
+            if len(blank) > 1
+            else (f"column {blank[0]} has")
         )
+        raise InputFormatError(f"{name}: {which} no name in the header row.")
     seen: set[str] = set()
     repeated = sorted({c for c in columns if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
     if repeated:
