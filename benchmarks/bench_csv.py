@@ -40,7 +40,7 @@ def write_csv(path: Path, n_rows: int) -> None:
     for start in range(0, n_rows, block):
         frame = wai_sr_frame(min(block, n_rows - start), seed=start + 1)
         frame["client_id"] = [f"C{i:07d}" for i in range(start, start + len(frame))]
-        table = pa.Table.from_pandas(frame.astype({c: "Int64" for c in frame.columns[1:]}))
+        table = pa.Table.from_pandas(frame.astype(dict.fromkeys(frame.columns[1:], "Int64")))
         if writer is None:
             writer = pacsv.CSVWriter(str(path), table.schema)
         writer.write_table(table)

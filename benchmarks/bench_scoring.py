@@ -15,8 +15,9 @@ import timeit
 
 sys.path.insert(0, os.path.dirname(__file__))
 
-import alliance_metrics as am
 from _common import median_text, print_table, timed, wai_sr_frame
+
+import alliance_metrics as am
 
 
 def main() -> None:

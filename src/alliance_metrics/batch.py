@@ -21,6 +21,7 @@ from alliance_metrics.schemas import Instrument
 from alliance_metrics.scoring import (
     ROW_STATUSES,
     compile_instrument,
+    library_version,
     required_answers,
     row_status_codes,
     score_blocks,
@@ -191,7 +192,9 @@ def score_frame(
     pandas.DataFrame
         Every input row, in order, with its index and columns, plus ``{prefix}{scale}``,
         ``{prefix}{scale}_answered`` for each scale and ``{prefix}status`` (categorical:
-        ``ok``, ``prorated``, ``insufficient``, ``invalid``).
+        ``ok``, ``prorated``, ``insufficient``, ``invalid``). ``attrs["alliance_metrics"]``
+        records the instrument id and version, the aggregation, the missing-data rule and the
+        library version that produced the scores.
 
     Examples
     --------
@@ -230,4 +233,15 @@ def score_frame(
         axis=1,
     )[order]
     added[status_name] = pd.Categorical.from_codes(row_status, dtype=_STATUS_DTYPE)
-    return pd.concat([frame, added], axis=1)
+    scored = pd.concat([frame, added], axis=1)
+    scored.attrs = {
+        **frame.attrs,
+        "alliance_metrics": {
+            "instrument_id": inst.id,
+            "instrument_version": inst.version,
+            "aggregate": agg,
+            "min_answered": inst.missing_policy.min_answered if rule is None else rule,
+            "library_version": library_version(),
+        },
+    }
+    return scored
