@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import numbers
 from collections.abc import Collection
 from typing import Literal, TypeVar
+
+import numpy as np
 
 from alliance_metrics.errors import InvalidParameterError
 
@@ -32,6 +35,10 @@ def check_min_answered(value: object, func: str) -> int | float | None:
     """Check the ``min_answered`` argument: ``None``, an int ≥ 1 or a float in (0, 1]."""
     if value is None:
         return None
+    if isinstance(value, numbers.Integral) and not isinstance(value, bool | np.bool_):
+        value = int(value)  # NumPy integers count items, like int
+    elif isinstance(value, numbers.Real) and not isinstance(value, bool | np.bool_):
+        value = float(value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise InvalidParameterError(
             f"The 'min_answered' parameter of {func} must be an int (items) or a float in "

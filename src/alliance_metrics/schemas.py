@@ -104,6 +104,13 @@ class ResponseScale(BaseModel):
                     f"anchor {anchor.label!r} has value {anchor.value:g}, outside the scale "
                     f"{self.min:g} to {self.max:g}"
                 )
+            if self.step is not None:
+                position = (anchor.value - self.min) / self.step
+                if abs(position - round(position)) > 1e-9:
+                    raise ValueError(
+                        f"anchor {anchor.label!r} has value {anchor.value:g}, which is not on the "
+                        f"scale's steps of {self.step:g} from {self.min:g}"
+                    )
             key = normalize_label(anchor.label)
             if key in seen:
                 raise ValueError(f"anchor label {anchor.label!r} is declared twice")

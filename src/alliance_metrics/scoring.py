@@ -324,6 +324,15 @@ def _responses_to_row(responses: object, instrument: Instrument) -> list[object]
                 f"{instrument.n_items})."
             )
         return row
+    if isinstance(responses, pd.Series):
+        return _responses_to_row(responses.to_dict(), instrument)
+    if isinstance(responses, np.ndarray):
+        if responses.ndim != 1:
+            raise InvalidParameterError(
+                "An array of responses must be one-dimensional (one administration); use "
+                f"score_frame for tables. Got shape {responses.shape} instead."
+            )
+        responses = responses.tolist()
     if isinstance(responses, Sequence) and not isinstance(responses, str | bytes):
         if len(responses) != instrument.n_items:
             raise InvalidParameterError(
@@ -350,8 +359,9 @@ def score(
     Parameters
     ----------
     responses
-        A mapping of item id or number to value (``None`` = unanswered), a sequence of values in
-        item order, or an :class:`Administration`. Values may be numbers, numeric strings or
+        A mapping of item id or number to value (``None`` = unanswered; a pandas Series indexed
+        by item works too), a sequence or 1-D NumPy array of values in item order, or an
+        :class:`Administration`. Values may be numbers, numeric strings or
         anchor labels (``"Very Often"``).
     instrument
         Instrument id or :class:`Instrument`; may be omitted for an ``Administration``.

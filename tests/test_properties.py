@@ -1,0 +1,208 @@
+"""Hypothesis properties on random valid instruments: one kernel, two paths, same answers."""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
+
+import alliance_metrics as am
+from strategies import frame_of, instruments, invalid_values, response_matrices, valid_values
+
+SETTINGS = settings(
+    max_examples=60,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+
+
+def _as_python(value: float) -> float | None:
+    return None if math.isnan(value) else value
+
+
+def _same(a: float | None, b: float) -> bool:
+    if a is None:
+        return math.isnan(b)
+    return not math.isnan(b) and math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+
+@st.composite
+def instrument_and_values(draw: st.DrawFn) -> tuple[am.Instrument, np.ndarray]:
+    inst = draw(instruments())
+    return inst, draw(response_matrices(inst))
+
+
+@SETTINGS
+@given(case=instrument_and_values(), aggregate=st.sampled_from([None, "mean", "sum"]))
+def test_score_equals_score_frame_row_by_row(
+    case: tuple[am.Instrument, np.ndarray], aggregate: str | None
+) -> None:
+    inst, values = case
+    df = frame_of(inst, values)
+    out = am.score_frame(df, inst, aggregate=aggregate, prefix="s_")  # type: ignore[arg-type]
+    assert len(out) == len(df)
+    pd.testing.assert_index_equal(out.index, df.index)
+    for r in range(len(df)):
+        answers = {item.id: _as_python(values[r, j]) for j, item in enumerate(inst.items)}
+        single = am.score(answers, inst, aggregate=aggregate)  # type: ignore[arg-type]
+        assert single.status == out["s_status"].iloc[r]
+        for scale in inst.scales:
+            got = single.scales[scale.id]
+            assert _same(got.value, out[f"s_{scale.id}"].iloc[r]), (scale.id, r)
+            assert got.answered == out[f"s_{scale.id}_answered"].iloc[r]
+
+
+@SETTINGS
+@given(case=instrument_and_values(), aggregate=st.sampled_from(["mean", "sum"]))
+def test_scores_within_scale_bounds(case: tuple[am.Instrument, np.ndarray], aggregate: str) -> None:
+    inst, values = case
+    out = am.score_frame(frame_of(inst, values), inst, aggregate=aggregate, prefix="")  # type: ignore[arg-type]
+    lo, hi = inst.response_scale.min, inst.response_scale.max
+    for scale in inst.scales:
+        factor = 1 if aggregate == "mean" else len(scale.items)
+        scores = out[scale.id].dropna().to_numpy()
+        tol = 1e-9 * max(1.0, abs(lo), abs(hi)) * factor
+        assert (scores >= lo * factor - tol).all()
+        assert (scores <= hi * factor + tol).all()
+        answered = out[f"{scale.id}_answered"].to_numpy()
+        assert ((answered >= 0) & (answered <= len(scale.items))).all()
+
+
+@SETTINGS
+@given(case=instrument_and_values())
+def test_missing_scores_exactly_where_too_few_answers(
+    case: tuple[am.Instrument, np.ndarray],
+) -> None:
+    inst, values = case
+    out = am.score_frame(frame_of(inst, values), inst, prefix="")
+    rule = inst.missing_policy.min_answered
+    for scale in inst.scales:
+        size = len(scale.items)
+        needed = rule if isinstance(rule, int) else max(1, math.ceil(rule * size - 1e-9))
+        members = [j for j, item in enumerate(inst.items) if item.id in scale.items]
+        answered = (~np.isnan(values[:, members])).sum(axis=1)
+        np.testing.assert_array_equal(out[f"{scale.id}_answered"].to_numpy(), answered)
+        np.testing.assert_array_equal(out[scale.id].isna().to_numpy(), answered < needed)
+
+
+@SETTINGS
+@given(case=instrument_and_values(), data=st.data())
+def test_shuffling_rows_permutes_results(
+    case: tuple[am.Instrument, np.ndarray], data: st.DataObject
+) -> None:
+    inst, values = case
+    df = frame_of(inst, values)
+    df.index = pd.Index([f"r{i}" for i in range(len(df))])
+    order = data.draw(st.permutations(range(len(df))), label="order")
+    shuffled = am.score_frame(df.iloc[list(order)], inst)
+    expected = am.score_frame(df, inst).iloc[list(order)]
+    pd.testing.assert_frame_equal(shuffled, expected, check_exact=False, rtol=1e-12, atol=1e-12)
+
+
+@SETTINGS
+@given(case=instrument_and_values(), data=st.data())
+def test_injected_invalid_cells_are_all_reported(
+    case: tuple[am.Instrument, np.ndarray], data: st.DataObject
+) -> None:
+    inst, values = case
+    n, k = values.shape
+    df = frame_of(inst, values).astype({item.id: object for item in inst.items})
+    as_text = data.draw(st.lists(st.booleans(), min_size=n * k, max_size=n * k), label="as text")
+    for r in range(n):  # some valid numbers become numeric strings
+        for j, item in enumerate(inst.items):
+            if as_text[r * k + j] and not math.isnan(values[r, j]):
+                df.iat[r, df.columns.get_loc(item.id)] = f" {float(values[r, j])!r} "
+    cells = data.draw(
+        st.sets(st.tuples(st.integers(0, max(n - 1, 0)), st.integers(0, k - 1)), max_size=2 * n)
+        if n
+        else st.just(set()),
+        label="invalid cells",
+    )
+    for r, j in cells:
+        df.iat[r, df.columns.get_loc(inst.items[j].id)] = data.draw(
+            invalid_values(inst), label="bad"
+        )
+    report = am.validate_frame(df, inst)
+    reported = set(zip(report.failure_cases["row"], report.failure_cases["column"], strict=True))
+    assert reported == {(r, inst.items[j].id) for r, j in cells}
+    assert report.n_rows_affected == len({r for r, _ in cells})
+    assert set(report.failure_cases["code"]) <= {"not_a_number", "out_of_range", "not_on_step"}
+
+    # on_invalid="missing" scores as if the invalid cells were blank, and flags their rows
+    out = am.score_frame(df, inst, on_invalid="missing", prefix="")
+    blanked = values.copy()
+    for r, j in cells:
+        blanked[r, j] = np.nan
+    clean = am.score_frame(frame_of(inst, blanked), inst, prefix="")
+    for scale in inst.scales:
+        np.testing.assert_allclose(
+            out[scale.id], clean[scale.id], rtol=1e-12, atol=1e-12, equal_nan=True
+        )
+    bad_rows = {r for r, _ in cells}
+    for r in range(n):
+        expected = "invalid" if r in bad_rows else clean["status"].iloc[r]
+        assert out["status"].iloc[r] == expected
+
+
+@SETTINGS
+@given(inst=instruments(), data=st.data())
+def test_single_valid_answer_is_scored_with_count_rule_one(
+    inst: am.Instrument, data: st.DataObject
+) -> None:
+    j = data.draw(st.integers(0, inst.n_items - 1), label="item")
+    value = data.draw(valid_values(inst), label="value")
+    answers: list[object] = [None] * inst.n_items
+    answers[j] = value
+    result = am.score(answers, inst, aggregate="mean", min_answered=1)
+    lo, hi = inst.response_scale.min, inst.response_scale.max
+    keyed = lo + hi - value if inst.items[j].reverse else value
+    for scale in inst.scales:
+        got = result.scales[scale.id]
+        if inst.items[j].id in scale.items:
+            assert got.value is not None
+            assert math.isclose(got.value, keyed, rel_tol=1e-12, abs_tol=1e-12)
+            assert got.answered == 1
+        else:
+            assert got.value is None
+            assert got.status == "insufficient"
+
+
+TEXT_CELLS = st.one_of(
+    st.text(max_size=6),
+    st.text(alphabet="0123456789 .-+eE_,naifNAIF\t١٣４²", max_size=6),
+    st.sampled_from(
+        ["Always", " very  OFTEN ", "NA", "n/a", "null", "nan", "inf", "1e0", "+3", "3."]
+    ),
+    st.none(),
+    st.integers(-2, 8),
+    st.floats(allow_nan=True, allow_infinity=True),
+)
+
+
+@SETTINGS
+@given(cells=st.lists(TEXT_CELLS, min_size=3, max_size=3))
+@example(cells=["١", "٣", "４"])  # non-ASCII digits: rejected on both paths
+@example(cells=["1_0", "infinity", " Always "])
+@example(cells=["NA", "null", "nan"])
+def test_single_and_batch_paths_parse_cells_alike(cells: list[object]) -> None:
+    inst = am.get_instrument("wai-b3")
+    single = am.score(cells, inst, on_invalid="missing", aggregate="mean", min_answered=1)
+    df = pd.DataFrame(
+        {f"item{n}": pd.Series([cell], dtype=object) for n, cell in enumerate(cells, 1)}
+    )
+    report = am.validate_frame(df, inst)
+    assert single.invalid_items == tuple(report.failure_cases["column"])
+    batch = am.score_frame(
+        df, inst, on_invalid="missing", aggregate="mean", min_answered=1, prefix=""
+    )
+    assert single.status == batch["status"].iloc[0]
+    for scale in inst.scales:
+        assert _same(single.scales[scale.id].value, batch[scale.id].iloc[0]), scale.id
+    if single.invalid_items:
+        with pytest.raises(am.ResponseValidationError) as info:
+            am.score(cells, inst)
+        pd.testing.assert_frame_equal(info.value.report.failure_cases, report.failure_cases)
