@@ -20,7 +20,7 @@ from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Literal
+from typing import IO, Any, Literal
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -35,6 +35,7 @@ __all__ = [
     "TableSink",
     "check_header",
     "open_csv_source",
+    "record_blocks",
     "sanitize_text",
 ]
 
@@ -42,7 +43,7 @@ OutputFormat = Literal["csv", "parquet"]
 SNIFF_BYTES = 64 * 1024
 DELIMITERS = ",;\t|"
 _GZIP_MAGIC = b"\x1f\x8b"
-_BLOCK_BYTES = 8 * 1024 * 1024
+_BLOCK_BYTES = 4 * 1024 * 1024
 
 
 class _PrefixedStream(io.RawIOBase):
@@ -79,50 +80,104 @@ class CsvSource:
     delimiter: str
     encoding: str
     size: int | None
-    _raw: _PrefixedStream
-    _file: IO[bytes]
+    _raw: _PrefixedStream | pa.NativeFile
+    _file: IO[bytes] | pa.NativeFile
 
     @property
     def bytes_read(self) -> int:
         """Bytes consumed so far from the file itself (the compressed size for ``.gz``)."""
-        if self.size is not None:
-            try:
-                return int(self._file.tell())
-            except (OSError, ValueError):  # pragma: no cover - closed or unseekable
-                return self._raw.consumed
-        return self._raw.consumed
+        if isinstance(self._raw, _PrefixedStream):
+            return self._raw.consumed
+        try:
+            return int(self._file.tell())
+        except (OSError, ValueError, pa.ArrowException):  # pragma: no cover - already closed
+            return self.size or 0
 
     def batches(self) -> Iterator[pa.Table]:
-        """Yield the data as tables of string columns (empty cells are empty strings)."""
-        read_options = pacsv.ReadOptions(
-            column_names=self.columns,
-            skip_rows=1,
-            block_size=_BLOCK_BYTES,
-            encoding=self.encoding,
-        )
+        """Yield the data as tables of string columns (empty cells are empty strings).
+
+        The file is cut into blocks that end on record boundaries (:func:`record_blocks`) and
+        each block is parsed by Arrow: memory holds one block at a time, whatever the file size
+        (Arrow's own streaming reader reads the whole file ahead).
+        """
         parse_options = pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True)
         convert_options = pacsv.ConvertOptions(
             column_types={name: pa.string() for name in self.columns},
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
         )
+        skip_header = 1
         try:
-            reader = pacsv.open_csv(
-                self._raw,
-                read_options=read_options,
-                parse_options=parse_options,
-                convert_options=convert_options,
-            )
-            for batch in reader:
-                yield pa.Table.from_batches([batch])
+            for block in record_blocks(self._raw, _BLOCK_BYTES):
+                read_options = pacsv.ReadOptions(
+                    column_names=self.columns,
+                    skip_rows=skip_header,
+                    block_size=len(block) + 1,
+                    encoding=self.encoding,
+                )
+                skip_header = 0
+                table = pacsv.read_csv(
+                    pa.py_buffer(block),
+                    read_options=read_options,
+                    parse_options=parse_options,
+                    convert_options=convert_options,
+                )
+                if table.num_rows:
+                    yield table
         except pa.ArrowInvalid as error:
             raise _explain_arrow_error(error, self) from None
         except UnicodeDecodeError:
             raise _encoding_error(self) from None
 
     def close(self) -> None:
-        """Close the underlying file."""
+        """Close the underlying file (and the decompressing stream, if any)."""
+        if self._raw is not self._file:
+            self._raw.close()
         self._file.close()
+
+
+def record_blocks(stream: Any, size: int, quote: bytes = b'"') -> Iterator[bytes]:
+    r"""Read ``stream`` in blocks of about ``size`` bytes that end on CSV record boundaries.
+
+    A newline ends a record only outside quotes; with RFC 4180 quoting (a quote inside a field
+    is doubled) that is where the count of quote characters before it is even. A record longer
+    than ``size`` is carried into the next read.
+
+    Examples
+    --------
+    >>> import io
+    >>> list(record_blocks(io.BytesIO(b'a,b\n1,"x\ny"\n2,z\n'), 8))
+    [b'a,b\n', b'1,"x\ny"\n2,z\n']
+    """
+    carry = b""
+    while True:
+        data = stream.read(size)
+        if not data:
+            if carry:
+                yield carry
+            return
+        data = carry + bytes(data)
+        cut = _last_record_end(data, quote)
+        if cut < 0:
+            carry = data
+            continue
+        carry = data[cut + 1 :]
+        yield data[: cut + 1]
+
+
+def _last_record_end(data: bytes, quote: bytes) -> int:
+    """Position of the last newline of ``data`` outside quotes, or -1."""
+    position = data.rfind(b"\n")
+    if position < 0:
+        return -1
+    quotes = data.count(quote, 0, position)
+    while position >= 0 and quotes % 2:
+        previous = data.rfind(b"\n", 0, position)
+        if previous < 0:
+            return -1
+        quotes -= data.count(quote, previous, position)
+        position = previous
+    return position
 
 
 def _encoding_error(source: CsvSource) -> InputFormatError:
@@ -230,8 +285,14 @@ def open_csv_source(
     except InputFormatError:
         file.close()
         raise
-    raw = _PrefixedStream(sample, binary)
     arrow_encoding = "utf8" if source_encoding == "utf-8-sig" else source_encoding
+    if isinstance(path, str | Path):
+        # Files are read by Arrow natively (C++ I/O, no GIL): reopen them as Arrow streams.
+        file.close()
+        native = pa.OSFile(str(path), "rb")
+        stream = pa.CompressedInputStream(native, "gzip") if binary is not file else native
+        return CsvSource(name, columns, chosen, arrow_encoding, size, stream, native)
+    raw = _PrefixedStream(sample, binary)
     return CsvSource(name, columns, chosen, arrow_encoding, size, raw, file)
 
 
