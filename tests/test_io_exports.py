@@ -181,8 +181,8 @@ def test_position_coding_leaves_invalid_cells_and_labels_as_given() -> None:
     frame = pd.DataFrame({column: ["1", "1"] for column in ITEMS})
     frame.loc[1, ["wai_1", "wai_2", "wai_5"]] = [" 2 ", "Always", "7"]
     coded = apply_position_coding(frame, "wai-sr")
-    assert coded["wai_2"].tolist() == [5.0, "Always"]  # printed descending; a label stays
-    assert coded["wai_5"].tolist() == [5.0, "7"]  # printed descending; an invalid tick stays
+    assert coded["wai_2"].tolist() == ["5", "Always"]  # printed descending; a label stays
+    assert coded["wai_5"].tolist() == ["5", "7"]  # printed descending; an invalid tick stays
     assert coded["wai_1"].tolist() == ["1", " 2 "]  # printed ascending: untouched
     report = am.validate_frame(coded, "wai-sr")
     assert report.failure_cases[["row", "column", "value"]].values.tolist() == [[1, "wai_5", "7"]]

@@ -147,7 +147,8 @@ def output_names(
     if clashes:
         raise InvalidParameterError(
             f"Output column(s) {', '.join(repr(c) for c in clashes)} already exist in the input; "
-            "pass another prefix, e.g. prefix='scored_'."
+            "choose another prefix (prefix='scored_' in Python, --prefix scored_ on the command "
+            "line)."
         )
     return score_names, answered_names, status_name
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import traceback
 from collections.abc import Callable, Sequence
@@ -263,10 +264,13 @@ def _print_notes(notes: Sequence[str]) -> None:
 
 def _run_reliability(args: argparse.Namespace) -> int:
     import pandas as pd
+    import pyarrow as pa
 
     from alliance_metrics.columns import ColumnSpec
     from alliance_metrics.export_scoring import read_export
     from alliance_metrics.instruments.registry import get_instrument
+    from alliance_metrics.io.csv import TableSink
+    from alliance_metrics.io.outputs import check_output_path
     from alliance_metrics.psychometrics import (
         item_statistics,
         reliability_report,
@@ -292,11 +296,16 @@ def _run_reliability(args: argparse.Namespace) -> int:
     if args.output is None:
         print(reliability_table_text(table))
         return EXIT_OK
-    output = Path(args.output)
+    source = None if args.input == "-" else Path(args.input)
+    output = check_output_path(Path(args.output), source)
     if output.suffix.lower() == ".json":
-        output.write_text(table.to_json(orient="records", indent=2) + "\n", encoding="utf-8")
+        records = table.astype(object).where(table.notna(), None).to_dict(orient="records")
+        text = json.dumps(records, indent=2, ensure_ascii=False) + "\n"
+        TableSink.write_bytes_atomically(output, text.encode("utf-8"))
     else:
-        table.to_csv(output, index=False)
+        sink = TableSink(output, "csv")
+        sink.write(pa.Table.from_pandas(table, preserve_index=False))
+        sink.commit()
     print(f"{PROG}: {len(table)} rows written to {output}", file=sys.stderr)
     return EXIT_OK
 
@@ -395,6 +404,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     except AllianceMetricsError as error:
         _report(args, str(error))
         return EXIT_USAGE
+    except BrokenPipeError:
+        # The reader of stdout went away (e.g. `schema | head`): not an error of ours.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return EXIT_OK
     except OSError as error:
         _report(args, f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
         return EXIT_USAGE

@@ -8,7 +8,8 @@ streaming path of :mod:`alliance_metrics.files` instead.
 
 from __future__ import annotations
 
-from collections.abc import Hashable
+import time
+from collections.abc import Collection, Hashable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Literal, cast
@@ -21,14 +22,28 @@ import pyarrow as pa
 from alliance_metrics._params import Aggregate, check_choice
 from alliance_metrics.batch import score_frame, validate_frame
 from alliance_metrics.columns import ColumnSpec, resolve_columns
-from alliance_metrics.errors import InvalidParameterError, IssueCode
+from alliance_metrics.errors import InvalidParameterError, IssueCode, ResponseValidationError
 from alliance_metrics.io.coding import apply_position_coding
-from alliance_metrics.io.csv import open_csv_source
+from alliance_metrics.io.csv import OutputFormat, TableSink, open_csv_source
 from alliance_metrics.io.exports import ExportData, Source, detect_source
-from alliance_metrics.results import FAILURE_COLUMNS, ValidationReport
+from alliance_metrics.io.outputs import write_errors_file
+from alliance_metrics.results import FAILURE_COLUMNS, CsvSummary, ValidationReport
 from alliance_metrics.schemas import Instrument
+from alliance_metrics.scoring import ROW_STATUSES
 
-__all__ = ["SOURCES", "Coding", "ScoredExport", "read_export", "score_export", "validate_export"]
+__all__ = [
+    "SOURCES",
+    "Coding",
+    "ReaderOptions",
+    "ScoredExport",
+    "WholeFileOutput",
+    "read_export",
+    "round_scores",
+    "score_export",
+    "score_whole",
+    "validate_export",
+    "validate_whole",
+]
 
 SOURCES = ("auto", "csv", "redcap", "qualtrics", "spss")
 Coding = Literal["label", "position"]
@@ -70,6 +85,15 @@ def read_export(
         raise InvalidParameterError(
             f"--dictionary and --form apply to REDCap exports; this input was read as {kind}."
         )
+    if kind in ("redcap", "qualtrics") and encoding.replace("_", "-").lower() not in (
+        "utf-8",
+        "utf8",
+        "utf-8-sig",
+    ):
+        raise InvalidParameterError(
+            f"{kind} exports are read as UTF-8 (as {kind} writes them); --encoding applies to "
+            "plain CSV files."
+        )
     if kind == "redcap":
         from alliance_metrics.io.redcap import read_redcap
 
@@ -104,14 +128,47 @@ def _read_plain_csv(
     return ExportData(frame=frame, item_columns=None, id_columns=(), excluded={})
 
 
+def _blank_markers(
+    frame: pd.DataFrame, item_columns: list[Hashable], markers: Collection[str]
+) -> pd.DataFrame:
+    """Blank item cells equal to a declared missing marker (``-99``), as text or as number."""
+    texts = {str(m).strip().casefold() for m in markers if str(m).strip()}
+    if not texts:
+        return frame
+    numbers = {float(t) for t in texts if _is_number(t)}
+    frame = frame.copy()
+    for column in item_columns:
+        cells = frame[column]
+        if pd.api.types.is_numeric_dtype(cells.dtype):
+            hit = cells.isin(numbers)
+        else:
+            text = cells.astype("string").str.strip().str.casefold()
+            hit = text.isin(texts) | pd.to_numeric(text, errors="coerce").isin(numbers)
+        if hit.any():
+            frame[column] = cells.mask(hit.fillna(False).astype(bool))
+    return frame
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
 def _prepare(
-    data: ExportData, instrument: Instrument, columns: ColumnSpec, coding: Coding
+    data: ExportData,
+    instrument: Instrument,
+    columns: ColumnSpec,
+    coding: Coding,
+    missing_values: Collection[str] = (),
 ) -> tuple[pd.DataFrame, dict[str | int, Hashable], pd.DataFrame, npt.NDArray[np.bool_]]:
-    """Resolve item columns, apply position coding and blank the reader's invalid cells."""
+    """Resolve item columns, apply markers and position coding, blank the reader's rejects."""
     check_choice("coding", "score_csv", coding, ("label", "position"))
     spec: ColumnSpec = columns if columns is not None else cast(ColumnSpec, data.item_columns)
-    frame = data.frame
-    item_columns = resolve_columns(list(frame.columns), instrument, spec)
+    item_columns = resolve_columns(list(data.frame.columns), instrument, spec)
+    frame = _blank_markers(data.frame, item_columns, missing_values)
     mapping: dict[str | int, Hashable] = dict(
         zip([i.id for i in instrument.items], item_columns, strict=True)
     )
@@ -154,9 +211,12 @@ def score_export(
     aggregate: Aggregate | None = None,
     min_answered: int | float | None = None,
     prefix: str | None = None,
+    missing_values: Collection[str] = (),
 ) -> ScoredExport:
     """Score an export read in memory; invalid cells count as unanswered and are reported."""
-    frame, mapping, rejected, reader_invalid = _prepare(data, instrument, columns, coding)
+    frame, mapping, rejected, reader_invalid = _prepare(
+        data, instrument, columns, coding, missing_values
+    )
     validation = validate_frame(frame, instrument, columns=mapping)
     scored = score_frame(
         frame,
@@ -181,9 +241,12 @@ def validate_export(
     *,
     columns: ColumnSpec = None,
     coding: Coding = "label",
+    missing_values: Collection[str] = (),
 ) -> ScoredExport:
     """Validate an export read in memory (no scores); the report merges the reader's findings."""
-    frame, mapping, rejected, reader_invalid = _prepare(data, instrument, columns, coding)
+    frame, mapping, rejected, reader_invalid = _prepare(
+        data, instrument, columns, coding, missing_values
+    )
     validation = validate_frame(frame, instrument, columns=mapping)
     report = _merge_reports(len(frame), rejected, validation.failure_cases)
     invalid_rows = reader_invalid.copy()
@@ -212,3 +275,178 @@ def frame_to_table(frame: pd.DataFrame, n_input_columns: int) -> pa.Table:
         else:
             columns[str(name)] = pa.array(series, from_pandas=True)
     return pa.table(columns)
+
+
+def round_scores(scores: npt.NDArray[np.float64], precision: int | None) -> npt.NDArray[np.float64]:
+    """Round to ``precision`` decimals (NumPy's round half to even), or leave exact (``None``)."""
+    return scores if precision is None else np.round(scores, precision)
+
+
+@dataclass(frozen=True)
+class ReaderOptions:
+    """How to read an export that is not a plain, label-coded CSV."""
+
+    source_format: str = "auto"
+    dictionary: str | Path | None = None
+    form: str | None = None
+    coding: str = "label"
+    include_previews: bool = False
+    use_import_ids: bool = False
+
+    def needs_reader(self, source: str | Path | IO[bytes]) -> bool:
+        """Whether ``source`` must be read whole by an export reader instead of streamed."""
+        check_choice("source_format", "score_csv", self.source_format, SOURCES)
+        check_choice("coding", "score_csv", self.coding, ("label", "position"))
+        if self.coding == "position" or self.source_format not in ("auto", "csv"):
+            return True
+        if self.dictionary is not None or self.form is not None:
+            return True
+        return (
+            self.source_format == "auto"
+            and isinstance(source, str | Path)
+            and detect_source(source) != "csv"
+        )
+
+    def read(
+        self,
+        source: str | Path | IO[bytes],
+        instrument: Instrument,
+        encoding: str,
+        delimiter: str | None,
+    ) -> ExportData:
+        """Read ``source`` with the matching reader."""
+        return read_export(
+            source,
+            instrument,
+            source_format=self.source_format,
+            dictionary=self.dictionary,
+            form=self.form,
+            include_previews=self.include_previews,
+            use_import_ids=self.use_import_ids,
+            encoding=encoding,
+            delimiter=delimiter,
+        )
+
+
+@dataclass(frozen=True)
+class WholeFileOutput:
+    """Where and how an export read whole is written."""
+
+    path: Path | None
+    stream: IO[bytes] | None
+    errors_path: Path | None
+    output_format: OutputFormat
+    sanitize: bool
+    precision: int | None
+    delimiter: str | None
+
+
+def _source_name(source: str | Path | IO[bytes]) -> str:
+    return str(source) if isinstance(source, str | Path) else "<stdin>"
+
+
+def score_whole(
+    source: str | Path | IO[bytes],
+    instrument: Instrument,
+    options: ReaderOptions,
+    output: WholeFileOutput,
+    *,
+    columns: ColumnSpec,
+    aggregate: Aggregate | None,
+    min_answered: int | float | None,
+    prefix: str | None,
+    on_invalid: str,
+    encoding: str,
+    missing_values: Collection[str],
+    started: float,
+) -> CsvSummary:
+    """Read an export whole, score it and write it (the non-streaming path of ``score_csv``)."""
+    data = options.read(source, instrument, encoding, output.delimiter)
+    scored = score_export(
+        data,
+        instrument,
+        columns=columns,
+        coding=options.coding,  # type: ignore[arg-type]
+        aggregate=aggregate,
+        min_answered=min_answered,
+        prefix=prefix,
+        missing_values=missing_values,
+    )
+    if on_invalid == "raise" and not scored.report.ok:
+        raise ResponseValidationError(scored.report.summary(), scored.report)
+    n_input = len(data.frame.columns)
+    frame = scored.frame
+    if output.precision is not None:
+        frame = frame.copy()
+        score_columns = [c for c in frame.columns[n_input:-1] if frame[c].dtype.kind == "f"]
+        for column in score_columns:
+            frame[column] = round_scores(frame[column].to_numpy(), output.precision)
+    delimiter = output.delimiter or ","
+    sink = TableSink(
+        output.path,
+        output.output_format,
+        delimiter=delimiter,
+        sanitize=output.sanitize,
+        stream=output.stream,
+    )
+    try:
+        sink.write(frame_to_table(frame, n_input))
+        sink.commit()
+    except BaseException:
+        sink.abort()
+        raise
+    status = frame.iloc[:, -1].astype(str)
+    counts: dict[str, int] = {name: int((status == name).sum()) for name in ROW_STATUSES}
+    return CsvSummary(
+        source=_source_name(source),
+        rows=len(frame),
+        n_invalid_cells=scored.report.n_invalid_cells,
+        n_rows_invalid=scored.n_rows_invalid,
+        status_counts=counts,
+        output=str(output.path) if output.path is not None else "<stream>",
+        errors_output=write_errors_file(scored.report, output.errors_path),
+        delimiter=delimiter,
+        seconds=time.perf_counter() - started,
+        report=scored.report,
+        source_format=data.source,
+        excluded=scored.excluded,
+        notes=scored.notes,
+    )
+
+
+def validate_whole(
+    source: str | Path | IO[bytes],
+    instrument: Instrument,
+    options: ReaderOptions,
+    errors_path: Path | None,
+    *,
+    columns: ColumnSpec,
+    encoding: str,
+    delimiter: str | None,
+    missing_values: Collection[str],
+    started: float,
+) -> CsvSummary:
+    """Read an export whole and validate it (the non-streaming path of ``validate_csv``)."""
+    data = options.read(source, instrument, encoding, delimiter)
+    checked = validate_export(
+        data,
+        instrument,
+        columns=columns,
+        coding=options.coding,  # type: ignore[arg-type]
+        missing_values=missing_values,
+    )
+    return CsvSummary(
+        source=_source_name(source),
+        rows=len(checked.frame),
+        n_invalid_cells=checked.report.n_invalid_cells,
+        n_rows_invalid=checked.n_rows_invalid,
+        status_counts={},
+        output=None,
+        errors_output=write_errors_file(checked.report, errors_path),
+        delimiter=",",
+        seconds=time.perf_counter() - started,
+        report=checked.report,
+        source_format=data.source,
+        excluded=checked.excluded,
+        notes=checked.notes,
+    )

@@ -27,16 +27,21 @@ from alliance_metrics.errors import (
     ResponseValidationError,
 )
 from alliance_metrics.export_scoring import (
-    SOURCES,
-    frame_to_table,
-    read_export,
-    score_export,
-    validate_export,
+    ReaderOptions,
+    WholeFileOutput,
+    round_scores,
+    score_whole,
+    validate_whole,
 )
 from alliance_metrics.instruments.registry import resolve_instrument
 from alliance_metrics.io.csv import CsvSource, OutputFormat, TableSink, open_csv_source
-from alliance_metrics.io.exports import ExportData, detect_source
-from alliance_metrics.results import ValidationReport
+from alliance_metrics.io.outputs import (
+    check_output_path,
+    default_errors_path,
+    default_output_path,
+    write_errors_file,
+)
+from alliance_metrics.results import CsvSummary, ValidationReport
 from alliance_metrics.schemas import Instrument
 from alliance_metrics.scoring import (
     ROW_STATUSES,
@@ -49,80 +54,10 @@ from alliance_metrics.scoring import (
 )
 from alliance_metrics.text_values import DEFAULT_MISSING_MARKERS, coerce_text_column
 
-__all__ = ["CsvSummary", "default_output_path", "score_csv", "validate_csv"]
+__all__ = ["CsvSummary", "ProgressCallback", "score_csv", "validate_csv"]
 
 ProgressCallback = Callable[[int, int | None], None]
 """Called after each chunk with (bytes read so far, total bytes or None)."""
-
-
-@dataclass(frozen=True)
-class CsvSummary:
-    """What a CSV run did: counts by row status, invalid cells and the files written.
-
-    ``status_counts`` maps ``ok``, ``prorated``, ``insufficient`` and ``invalid`` to row counts
-    (all zero for :func:`validate_csv`, which scores nothing).
-    """
-
-    source: str
-    rows: int
-    n_invalid_cells: int
-    n_rows_invalid: int
-    status_counts: dict[str, int]
-    output: str | None
-    errors_output: str | None
-    delimiter: str
-    seconds: float
-    report: ValidationReport = field(repr=False)
-    source_format: str = "csv"
-    excluded: dict[str, int] = field(default_factory=dict)
-    notes: tuple[str, ...] = ()
-
-    @property
-    def ok(self) -> bool:
-        """Whether no invalid cell was found."""
-        return self.n_invalid_cells == 0
-
-    def describe(self) -> str:
-        """One line for humans, e.g. for the CLI's stderr."""
-        counts = ", ".join(f"{n} {status}" for status, n in self.status_counts.items())
-        text = f"{self.rows} rows read"
-        if self.source_format != "csv":
-            text = f"{self.source_format} export: {self.rows} administrations"
-        if self.excluded:
-            left_out = "; ".join(f"{n} {reason}" for reason, n in self.excluded.items())
-            text += f" ({sum(self.excluded.values())} rows left out: {left_out})"
-        if self.output is not None:
-            text += f", {counts} → {self.output}"
-        if self.n_invalid_cells:
-            text += f"; {self.n_invalid_cells} invalid cell(s) in {self.n_rows_invalid} row(s)"
-            if self.errors_output:
-                text += f" (details: {self.errors_output})"
-        return text + f" [{self.seconds:.2f} s]"
-
-
-def default_output_path(source: Path, output_format: OutputFormat = "csv") -> Path:
-    """``data.csv`` / ``data.csv.gz`` → ``data.scored.csv`` beside the input."""
-    name = source.name
-    for suffix in (".gz", ".csv", ".tsv", ".txt"):
-        name = name.removesuffix(suffix)
-    return source.with_name(f"{name}.scored.{output_format}")
-
-
-def _errors_path(output: Path | None, source: Path | None) -> Path | None:
-    base = output if output is not None else source
-    if base is None:
-        return None
-    name = base.name
-    for suffix in (".gz", ".csv", ".parquet", ".tsv", ".txt"):
-        name = name.removesuffix(suffix)
-    return base.with_name(f"{name.removesuffix('.scored')}.errors.csv")
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    try:
-        return a.exists() and b.exists() and a.samefile(b)
-    except OSError:  # pragma: no cover - defensive
-        return False
 
 
 @dataclass
@@ -183,20 +118,6 @@ def _open_job(
     markers = {*DEFAULT_MISSING_MARKERS, *(str(v).strip().casefold() for v in missing_values)}
     decimal_comma = csv_source.delimiter == ";" and inst.response_scale.step is None
     return _Job(inst, compile_instrument(inst), csv_source, item_columns, markers, decimal_comma)
-
-
-def _write_errors(report: ValidationReport, path: Path | None) -> str | None:
-    if report.ok or path is None:
-        return None
-    cases = report.failure_cases.astype({"value": str})
-    sink = TableSink(path, "csv", sanitize=True)
-    try:
-        sink.write(pa.Table.from_pandas(cases, preserve_index=False))
-        sink.commit()
-    except BaseException:
-        sink.abort()
-        raise
-    return str(path)
 
 
 def score_csv(
@@ -292,33 +213,29 @@ def score_csv(
     started = time.perf_counter()
     check_choice("on_invalid", "score_csv", on_invalid, ("raise", "missing"))
     check_choice("output_format", "score_csv", output_format, ("csv", "parquet"))
-    if precision is not None and (isinstance(precision, bool) or not isinstance(precision, int)):
-        raise InvalidParameterError(
-            f"The 'precision' parameter of score_csv must be an int or None. Got {precision!r} "
-            "instead."
-        )
+    _check_precision(precision)
     source_path = Path(source) if isinstance(source, str | Path) else None
     out_path, out_stream = _resolve_destination(destination, source_path, output_format)
+    errors_path = _resolve_errors_path(errors, out_path, source_path)
     reader_options = ReaderOptions(
         source_format, dictionary, form, coding, include_previews, use_import_ids
     )
     if reader_options.needs_reader(source):
-        return _score_whole(
+        output = WholeFileOutput(
+            out_path, out_stream, errors_path, output_format, sanitize, precision, delimiter
+        )
+        return score_whole(
             source,
-            out_path,
-            out_stream,
             resolve_instrument(instrument),
             reader_options,
+            output,
             columns=columns,
             aggregate=aggregate,
             min_answered=min_answered,
             prefix=prefix,
             on_invalid=on_invalid,
-            errors=errors,
             encoding=encoding,
-            delimiter=delimiter,
-            output_format=output_format,
-            sanitize=sanitize,
+            missing_values=missing_values,
             started=started,
         )
     job = _open_job(source, instrument, columns, encoding, delimiter, missing_values)
@@ -364,15 +281,14 @@ def score_csv(
             raise
     finally:
         job.source.close()
-    errors_file = Path(errors) if errors is not None else _errors_path(out_path, source_path)
     return CsvSummary(
         source=job.source.name,
         rows=job.rows,
         n_invalid_cells=report.n_invalid_cells,
         n_rows_invalid=job.n_invalid_rows,
         status_counts=dict(zip(ROW_STATUSES, counts.tolist(), strict=True)),
-        output=str(out_path) if out_path is not None else "<stdout>",
-        errors_output=_write_errors(report, errors_file),
+        output=str(out_path) if out_path is not None else "<stream>",
+        errors_output=write_errors_file(report, errors_path),
         delimiter=job.source.delimiter,
         seconds=time.perf_counter() - started,
         report=report,
@@ -413,31 +329,21 @@ def validate_csv(
     options = ReaderOptions(
         source_format, dictionary, form, coding, include_previews, use_import_ids
     )
+    errors_path = None
+    if errors is not None:
+        source_path = Path(source) if isinstance(source, str | Path) else None
+        errors_path = check_output_path(Path(errors), source_path, "errors file")
     if options.needs_reader(source):
-        inst = resolve_instrument(instrument)
-        data = options.read(source, inst, encoding, delimiter)
-        checked = validate_export(
-            data,
-            inst,
+        return validate_whole(
+            source,
+            resolve_instrument(instrument),
+            options,
+            errors_path,
             columns=columns,
-            coding=options.coding,  # type: ignore[arg-type]
-        )
-        return CsvSummary(
-            source=str(source) if isinstance(source, str | Path) else "<stdin>",
-            rows=len(checked.frame),
-            n_invalid_cells=checked.report.n_invalid_cells,
-            n_rows_invalid=checked.n_rows_invalid,
-            status_counts={},
-            output=None,
-            errors_output=_write_errors(
-                checked.report, Path(errors) if errors is not None else None
-            ),
-            delimiter=delimiter or ",",
-            seconds=time.perf_counter() - started,
-            report=checked.report,
-            source_format=data.source,
-            excluded=checked.excluded,
-            notes=checked.notes,
+            encoding=encoding,
+            delimiter=delimiter,
+            missing_values=missing_values,
+            started=started,
         )
     job = _open_job(source, instrument, columns, encoding, delimiter, missing_values)
     try:
@@ -455,118 +361,21 @@ def validate_csv(
         n_rows_invalid=job.n_invalid_rows,
         status_counts={},
         output=None,
-        errors_output=_write_errors(report, Path(errors) if errors is not None else None),
+        errors_output=write_errors_file(report, errors_path),
         delimiter=job.source.delimiter,
         seconds=time.perf_counter() - started,
         report=report,
     )
 
 
-@dataclass(frozen=True)
-class ReaderOptions:
-    """How to read an export that is not a plain, label-coded CSV."""
-
-    source_format: str = "auto"
-    dictionary: str | Path | None = None
-    form: str | None = None
-    coding: str = "label"
-    include_previews: bool = False
-    use_import_ids: bool = False
-
-    def needs_reader(self, source: str | Path | IO[bytes]) -> bool:
-        """Whether ``source`` must be read whole by an export reader instead of streamed."""
-        check_choice("source_format", "score_csv", self.source_format, SOURCES)
-        check_choice("coding", "score_csv", self.coding, ("label", "position"))
-        if self.coding == "position" or self.source_format not in ("auto", "csv"):
-            return True
-        if self.dictionary is not None or self.form is not None:
-            return True
-        return (
-            self.source_format == "auto"
-            and isinstance(source, str | Path)
-            and (detect_source(source) != "csv")
+def _check_precision(precision: object) -> None:
+    if precision is None:
+        return
+    if isinstance(precision, bool) or not isinstance(precision, int) or precision < 0:
+        raise InvalidParameterError(
+            "The 'precision' parameter of score_csv must be a whole number of decimals (0 or "
+            f"more) or None. Got {precision!r} instead."
         )
-
-    def read(
-        self,
-        source: str | Path | IO[bytes],
-        instrument: Instrument,
-        encoding: str,
-        delimiter: str | None,
-    ) -> ExportData:
-        """Read ``source`` with the matching reader."""
-        return read_export(
-            source,
-            instrument,
-            source_format=self.source_format,
-            dictionary=self.dictionary,
-            form=self.form,
-            include_previews=self.include_previews,
-            use_import_ids=self.use_import_ids,
-            encoding=encoding,
-            delimiter=delimiter,
-        )
-
-
-def _score_whole(
-    source: str | Path | IO[bytes],
-    out_path: Path | None,
-    out_stream: IO[bytes] | None,
-    instrument: Instrument,
-    options: ReaderOptions,
-    *,
-    columns: ColumnSpec,
-    aggregate: Aggregate | None,
-    min_answered: int | float | None,
-    prefix: str | None,
-    on_invalid: str,
-    errors: str | Path | None,
-    encoding: str,
-    delimiter: str | None,
-    output_format: OutputFormat,
-    sanitize: bool,
-    started: float,
-) -> CsvSummary:
-    data = options.read(source, instrument, encoding, delimiter)
-    scored = score_export(
-        data,
-        instrument,
-        columns=columns,
-        coding=options.coding,  # type: ignore[arg-type]
-        aggregate=aggregate,
-        min_answered=min_answered,
-        prefix=prefix,
-    )
-    if on_invalid == "raise" and not scored.report.ok:
-        raise ResponseValidationError(scored.report.summary(), scored.report)
-    sink = TableSink(
-        out_path, output_format, delimiter=delimiter or ",", sanitize=sanitize, stream=out_stream
-    )
-    try:
-        sink.write(frame_to_table(scored.frame, len(data.frame.columns)))
-        sink.commit()
-    except BaseException:
-        sink.abort()
-        raise
-    status = scored.frame.iloc[:, -1].astype(str)
-    counts: dict[str, int] = {name: int((status == name).sum()) for name in ROW_STATUSES}
-    source_path = Path(source) if isinstance(source, str | Path) else None
-    errors_file = Path(errors) if errors is not None else _errors_path(out_path, source_path)
-    return CsvSummary(
-        source=str(source) if source_path is not None else "<stdin>",
-        rows=len(scored.frame),
-        n_invalid_cells=scored.report.n_invalid_cells,
-        n_rows_invalid=scored.n_rows_invalid,
-        status_counts=counts,
-        output=str(out_path) if out_path is not None else "<stdout>",
-        errors_output=_write_errors(scored.report, errors_file),
-        delimiter=delimiter or ",",
-        seconds=time.perf_counter() - started,
-        report=scored.report,
-        source_format=data.source,
-        excluded=scored.excluded,
-        notes=scored.notes,
-    )
 
 
 def _resolve_destination(
@@ -580,14 +389,20 @@ def _resolve_destination(
         destination = default_output_path(source, output_format)
     if not isinstance(destination, str | Path):
         return None, destination
-    out = Path(destination)
-    if source is not None and (_same_file(out, source) or out.resolve() == source.resolve()):
+    return check_output_path(Path(destination), source), None
+
+
+def _resolve_errors_path(
+    errors: str | Path | None, output: Path | None, source: Path | None
+) -> Path | None:
+    if errors is None:
+        return default_errors_path(output, source)
+    path = check_output_path(Path(errors), source, "errors file")
+    if output is not None and path.resolve() == output.resolve():
         raise InvalidParameterError(
-            f"Refusing to overwrite the input file '{source}'; choose another output path."
+            f"The errors file and the output are the same path '{path}'; choose another."
         )
-    if not out.parent.exists():
-        raise InvalidParameterError(f"The output folder '{out.parent}' does not exist.")
-    return out, None
+    return path
 
 
 def _score_names(
@@ -617,8 +432,7 @@ def _append_scores(
     precision: int | None,
 ) -> pa.Table:
     n_scales = len(scores)
-    if precision is not None:
-        scores = np.round(scores, precision)
+    scores = round_scores(scores, precision)
     columns = []
     for s in range(n_scales):
         columns.append(pa.array(scores[s], type=pa.float64(), from_pandas=True))

@@ -138,3 +138,73 @@ class ValidationReport:
             f"{self.n_invalid_cells} invalid cell(s) in {self.n_rows_affected} of "
             f"{self.n_rows} row(s): {head}{tail}"
         )
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+@dataclass(frozen=True)
+class CsvSummary:
+    """What a file run (:func:`~alliance_metrics.score_csv`, ``validate_csv``) did.
+
+    Attributes
+    ----------
+    source, output, errors_output
+        Input name, scored output (``None`` for validation; ``"<stream>"`` for a stream) and
+        the errors file written, if any.
+    rows
+        Rows (administrations, for exports read whole) checked or scored.
+    status_counts
+        Rows per status ``ok``, ``prorated``, ``insufficient``, ``invalid`` (empty for
+        validation, which scores nothing).
+    n_invalid_cells, n_rows_invalid
+        Invalid cells and the rows holding them.
+    source_format, excluded, notes
+        How the input was read, the rows a reader left out (reason → count) and what the reader
+        translated or suspects.
+    report
+        The full :class:`ValidationReport`.
+    """
+
+    source: str
+    rows: int
+    n_invalid_cells: int
+    n_rows_invalid: int
+    status_counts: dict[str, int]
+    output: str | None
+    errors_output: str | None
+    delimiter: str
+    seconds: float
+    report: ValidationReport = field(repr=False)
+    source_format: str = "csv"
+    excluded: dict[str, int] = field(default_factory=dict)
+    notes: tuple[str, ...] = ()
+
+    @property
+    def ok(self) -> bool:
+        """Whether no invalid cell was found."""
+        return self.n_invalid_cells == 0
+
+    def describe(self) -> str:
+        """One line for humans (the CLI's stderr summary); it never holds respondent data."""
+        if self.source_format == "csv":
+            text = f"{_count(self.rows, 'row')} read"
+        else:
+            text = f"{self.source_format} export: {_count(self.rows, 'administration')}"
+        if self.excluded:
+            left_out = "; ".join(f"{reason}: {n}" for reason, n in self.excluded.items())
+            text += f" ({_count(sum(self.excluded.values()), 'row')} left out — {left_out})"
+        if self.output is not None:
+            counts = ", ".join(f"{n} {status}" for status, n in self.status_counts.items())
+            text += f", {counts} → {self.output}"
+        if self.n_invalid_cells:
+            text += (
+                f"; {_count(self.n_invalid_cells, 'invalid cell')} in "
+                f"{_count(self.n_rows_invalid, 'row')}"
+            )
+            if self.errors_output:
+                text += f" (details: {self.errors_output})"
+            else:
+                text += " (details: pass --errors PATH, or use the report in Python)"
+        return text + f" [{self.seconds:.2f} s]"

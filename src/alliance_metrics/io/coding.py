@@ -40,8 +40,12 @@ def _from_positions(column: pd.Series, scale: ResponseScale) -> pd.Series:
         if pd.api.types.is_integer_dtype(column.dtype) and not result.isna().any():
             return result.astype(column.dtype)
         return result
+    # Text stays text: write each converted value as the number it is ("4", not "4.0").
+    values = pd.Series(converted[valid])
+    whole = bool((values % 1 == 0).all())
+    shown = values.astype("Int64" if whole else "Float64").astype("string").to_numpy(dtype=object)
     cells = column.astype(object).copy()
-    cells[valid] = converted[valid]
+    cells[valid] = shown
     return cells
 
 

@@ -15,6 +15,8 @@ import csv as stdlib_csv
 import gzip
 import io
 import os
+import re
+import secrets
 import tempfile
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
@@ -154,7 +156,7 @@ def record_blocks(stream: Any, size: int, quote: bytes = b'"') -> Iterator[bytes
         data = stream.read(size)
         if not data:
             if carry:
-                yield carry
+                yield carry if carry.endswith(b"\n") else carry + b"\n"
             return
         data = carry + bytes(data)
         cut = _last_record_end(data, quote)
@@ -258,6 +260,14 @@ def open_csv_source(
     except (OSError, EOFError) as error:
         file.close()
         raise InputFormatError(f"Cannot read '{name}': {error}.") from None
+    if sample[:2] in (b"\xff\xfe", b"\xfe\xff") or encoding.lower().replace("-", "").startswith(
+        ("utf16", "utf32")
+    ):
+        file.close()
+        raise InputFormatError(
+            f"{name}: UTF-16/UTF-32 files are not supported; save the export as UTF-8 CSV (or "
+            "any encoding that writes ASCII as ASCII, e.g. cp1252, with --encoding)."
+        )
     source_encoding = (
         "utf-8-sig" if encoding.replace("_", "-").lower() in ("utf-8", "utf8") else encoding
     )
@@ -318,6 +328,12 @@ _DANGEROUS_START = r"^[=+\-@\t\r]"
 _PLAIN_NUMBER = r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?$"
 
 
+def _safe_name(name: str) -> str:
+    """Neutralise a header cell like any text cell (``=cmd`` → ``'=cmd``)."""
+    risky = re.match(_DANGEROUS_START, name) and not re.match(_PLAIN_NUMBER, name)
+    return f"'{name}" if risky else name
+
+
 def sanitize_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """Prefix ``'`` to text cells a spreadsheet would execute (OWASP CSV injection).
 
@@ -334,7 +350,25 @@ def sanitize_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Ar
     if not pc.any(risky).as_py():
         return column
     risky = pc.and_(risky, pc.invert(pc.match_substring_regex(column, _PLAIN_NUMBER)))
-    return pc.if_else(risky, pc.binary_join_element_wise("'", column, ""), column)
+    quote, empty = pa.scalar("'", type=column.type), pa.scalar("", type=column.type)
+    return pc.if_else(risky, pc.binary_join_element_wise(quote, column, empty), column)
+
+
+def _new_partial_file(destination: Path | None) -> Path:
+    """Create an empty temporary file beside ``destination`` (or in the temp folder).
+
+    Created with mode 0o666 less the umask, like any file the user writes, so that the renamed
+    result gets ordinary permissions (``mkstemp`` would make it private to its owner).
+    """
+    folder = destination.parent if destination is not None else Path(tempfile.gettempdir())
+    while True:
+        candidate = folder / f".alliance-metrics-{secrets.token_hex(6)}.partial"
+        try:
+            handle = os.open(candidate, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666)
+        except FileExistsError:  # pragma: no cover - 48 random bits collided
+            continue
+        os.close(handle)
+        return candidate
 
 
 class TableSink:
@@ -366,17 +400,23 @@ class TableSink:
         self.delimiter = delimiter
         self.sanitize = sanitize and output_format == "csv"
         self._stream = stream
-        folder = destination.parent if destination is not None else None
-        handle, temp_name = tempfile.mkstemp(
-            prefix=".alliance-metrics-", suffix=".partial", dir=folder
-        )
-        os.close(handle)
-        self._temp = Path(temp_name)
+        self._temp = _new_partial_file(destination)
         self._writer: pacsv.CSVWriter | pq.ParquetWriter | None = None
         # Encoding and writing release the GIL: one chunk is written in the background while
         # the next is parsed and scored. At most one chunk is in flight, so memory stays flat.
         self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="am-writer")
         self._pending: Future[None] | None = None
+
+    @staticmethod
+    def write_bytes_atomically(destination: Path, data: bytes) -> None:
+        """Write ``data`` to ``destination`` through a temporary file and a rename."""
+        temp = _new_partial_file(destination)
+        try:
+            temp.write_bytes(data)
+            os.replace(temp, destination)
+        except BaseException:
+            temp.unlink(missing_ok=True)
+            raise
 
     def write(self, table: pa.Table, *, safe_columns: Collection[str] = ()) -> None:
         """Append ``table`` (every call must have the same schema).
@@ -385,6 +425,7 @@ class TableSink:
         columns that parsed as numbers): they need no formula check.
         """
         if self.sanitize:
+            table = table.rename_columns([_safe_name(name) for name in table.column_names])
             for i, field in enumerate(table.schema):
                 is_text = pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
                 if is_text and field.name not in safe_columns:

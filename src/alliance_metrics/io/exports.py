@@ -8,6 +8,9 @@ returns an :class:`ExportData`: a canonical wide frame, one row per administrati
 
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -15,7 +18,8 @@ from typing import Literal
 
 import pandas as pd
 
-from alliance_metrics.io._shared import PathArg, empty_issues, read_head
+from alliance_metrics.errors import InputFormatError
+from alliance_metrics.io._shared import PathArg, display_name, empty_issues, sniff_delimiter
 
 __all__ = ["REDCAP_COLUMNS", "ExportData", "Source", "detect_source"]
 
@@ -30,6 +34,7 @@ REDCAP_COLUMNS = (
 )
 """Columns that REDCap adds to a raw export (after the record id)."""
 
+_SNIFF_BYTES = 64 * 1024
 _REDCAP_LABEL_HEADERS = {"Event Name", "Repeat Instrument", "Repeat Instance", "Complete?"}
 
 
@@ -104,6 +109,28 @@ def _is_qualtrics(rows: Sequence[Sequence[str]]) -> bool:
     return bool(header and header[0] == "V1" and len(rows) > 1 and rows[1][:1] == ["ResponseID"])
 
 
+def _head_records(path: PathArg, n_rows: int) -> list[list[str]]:
+    """Read the first records of a CSV (gzip or not, any ASCII-compatible encoding).
+
+    Undecodable bytes are replaced: only the header's names matter here, and the reader that
+    follows reports encoding problems with their own message.
+    """
+    try:
+        with open(path, "rb") as handle:
+            head = handle.read(_SNIFF_BYTES)
+            if head[:2] == b"\x1f\x8b":
+                handle.seek(0)
+                with gzip.GzipFile(fileobj=handle) as unzipped:
+                    head = unzipped.read(_SNIFF_BYTES)
+    except (OSError, EOFError) as error:
+        raise InputFormatError(f"Cannot read '{display_name(path)}': {error}.") from None
+    text = head.decode("utf-8-sig", errors="replace")
+    lines = text.splitlines()
+    delimiter = sniff_delimiter(lines[0]) if lines else ","
+    records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+    return records[:n_rows]
+
+
 def detect_source(path: PathArg) -> Source:
     r"""Say which system exported a file, from its extension and header.
 
@@ -138,7 +165,7 @@ def detect_source(path: PathArg) -> Source:
     """
     if Path(path).suffix.casefold() in {".sav", ".zsav"}:
         return "spss"
-    rows = read_head(path, 3)
+    rows = _head_records(path, 3)
     if not rows:
         return "csv"
     if _is_redcap([cell.strip() for cell in rows[0]]):

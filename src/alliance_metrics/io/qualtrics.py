@@ -155,7 +155,8 @@ def _header_mismatches(
         return []
     return [
         f"The header and the ImportIds number items differently ({'; '.join(wrong)}): the "
-        "header was used; pass use_import_ids=True if the ImportIds carry the real numbering."
+        "header was used; pass use_import_ids=True (--use-import-ids) if the ImportIds carry "
+        "the real numbering."
     ]
 
 
