@@ -99,6 +99,8 @@ class ScoringPlan:
         Number of items of each scale.
     labels
         Normalised anchor label → value.
+    positions
+        Item id, number, or number as text → column index.
     """
 
     instrument: Instrument
@@ -110,6 +112,7 @@ class ScoringPlan:
     high: float
     scale_sizes: IntArray
     labels: Mapping[str, float]
+    positions: Mapping[str | int, int]
     required_cache: dict[tuple[str, int | float], IntArray] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -157,6 +160,11 @@ def compile_instrument(instrument: Instrument) -> ScoringPlan:
         high=instrument.response_scale.max,
         scale_sizes=sizes,
         labels=anchor_lookup(instrument.response_scale),
+        positions={
+            **{item.id: j for j, item in enumerate(instrument.items)},
+            **{item.number: j for j, item in enumerate(instrument.items)},
+            **{str(item.number): j for j, item in enumerate(instrument.items)},
+        },
     )
     with _cache_lock:
         _plan_cache[key] = (instrument, plan)
@@ -290,8 +298,21 @@ def warn_if_provisional(instrument: Instrument, stacklevel: int = 3) -> None:
     )
 
 
-def _responses_to_row(responses: object, instrument: Instrument) -> list[object]:
+def _item_position(key: object, plan: ScoringPlan) -> int | None:
+    """Column index of the item named by ``key`` (id, number, or number as text)."""
+    if type(key) is str:
+        return plan.positions.get(key.strip())
+    if type(key) is int:
+        return plan.positions.get(key)
+    try:
+        return plan.instrument.item(key).number - 1  # type: ignore[arg-type]
+    except (KeyError, TypeError):
+        return None
+
+
+def _responses_to_row(responses: object, plan: ScoringPlan) -> list[object]:
     """Arrange a mapping, sequence or Administration into a list in item order."""
+    instrument = plan.instrument
     if isinstance(responses, Administration):
         if responses.instrument != instrument.id:
             raise InvalidParameterError(
@@ -302,20 +323,19 @@ def _responses_to_row(responses: object, instrument: Instrument) -> list[object]
     if isinstance(responses, Mapping):
         row: list[object] = [None] * instrument.n_items
         unknown = []
-        seen: set[str] = set()
+        seen: set[int] = set()
         for key, value in responses.items():
-            lookup = int(key) if isinstance(key, str) and key.strip().isdigit() else key
-            try:
-                item = instrument.item(lookup)
-            except (KeyError, TypeError):
+            position = _item_position(key, plan)
+            if position is None:
                 unknown.append(key)
                 continue
-            if item.id in seen:
+            if position in seen:
                 raise InvalidParameterError(
-                    f"Responses name item {item.id!r} twice (e.g. by id and by number)."
+                    f"Responses name item {plan.item_ids[position]!r} twice (e.g. by id and by "
+                    "number)."
                 )
-            seen.add(item.id)
-            row[item.number - 1] = value
+            seen.add(position)
+            row[position] = value
         if unknown:
             raise InvalidParameterError(
                 f"Responses name items that {instrument.id!r} does not have: "
@@ -325,7 +345,7 @@ def _responses_to_row(responses: object, instrument: Instrument) -> list[object]
             )
         return row
     if isinstance(responses, pd.Series):
-        return _responses_to_row(responses.to_dict(), instrument)
+        return _responses_to_row(responses.to_dict(), plan)
     if isinstance(responses, np.ndarray):
         if responses.ndim != 1:
             raise InvalidParameterError(
@@ -404,7 +424,7 @@ def score(
     plan = compile_instrument(inst)
     rule = inst.missing_policy.min_answered if rule is None else rule
     required = required_answers(plan, rule)
-    row = _responses_to_row(responses, inst)
+    row = _responses_to_row(responses, plan)
     values, codes = coerce_values(row, inst.response_scale, plan.labels)
     invalid_items: tuple[str, ...] = ()
     if codes.any():

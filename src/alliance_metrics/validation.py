@@ -133,29 +133,40 @@ def coerce_values(
     Returns a (1 × k) float64 matrix and matching issue codes. A per-value Python path: used
     for single administrations only, never on a batch path.
     """
+    low, high, step = scale.min, scale.max, scale.step
+    on_integers = scale.is_integer
     parsed: list[float] = []
-    codes = np.zeros((1, len(row)), dtype=np.int8)
-    for j, cell in enumerate(row):
+    issues: list[int] = []
+    for cell in row:
         if isinstance(cell, int | float) and type(cell) is not bool:
-            parsed.append(float(cell))
-            continue
-        text = "" if cell is None or cell is pd.NA else str(cell).strip()
-        if text.casefold() in MISSING_MARKERS:
+            number: float | None = float(cell)
+            code = ISSUE_NONE
+        else:
+            text = "" if cell is None or cell is pd.NA else str(cell).strip()
+            if text.casefold() in MISSING_MARKERS:
+                parsed.append(np.nan)
+                issues.append(ISSUE_NONE)
+                continue
+            number = _text_to_number(text)
+            if number is None:
+                number = labels.get(normalize_label(text))
+            code = ISSUE_NONE if number is not None else _NOT_A_NUMBER
+        if number is None or number != number:  # unparsable, or NaN: unanswered
             parsed.append(np.nan)
+            issues.append(code)
             continue
-        number = _text_to_number(text)
-        if number is None:
-            number = labels.get(normalize_label(text))
-        if number is None:
-            codes[0, j] = _NOT_A_NUMBER
-            number = np.nan
-        parsed.append(number)
+        if not low <= number <= high:
+            code = _OUT_OF_RANGE
+        elif on_integers and not number.is_integer():
+            code = _NOT_ON_STEP
+        elif step is not None and not on_integers:
+            position = (number - low) / step
+            if abs(position - round(position)) > _STEP_TOLERANCE:
+                code = _NOT_ON_STEP
+        parsed.append(np.nan if code else number)
+        issues.append(code)
     values = np.array([parsed], dtype=np.float64)
-    bounds = check_bounds(values, scale, skip_step=False)
-    codes = np.maximum(codes, bounds)
-    if codes.any():
-        values[codes != ISSUE_NONE] = np.nan
-    return values, codes
+    return values, np.array([issues], dtype=np.int8)
 
 
 def coerce_matrix(
