@@ -13,7 +13,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from alliance_metrics._params import Aggregate, check_aggregate, check_choice, check_min_answered
-from alliance_metrics.columns import ColumnSpec, resolve_columns
+from alliance_metrics.columns import ColumnSpec, output_names, resolve_columns
 from alliance_metrics.errors import InvalidParameterError, ResponseValidationError
 from alliance_metrics.instruments.registry import resolve_instrument
 from alliance_metrics.results import FAILURE_COLUMNS, ValidationReport
@@ -29,7 +29,7 @@ from alliance_metrics.scoring import (
 )
 from alliance_metrics.validation import CODE_NAMES, coerce_matrix, issue_messages
 
-__all__ = ["failure_table", "output_names", "score_frame", "validate_frame"]
+__all__ = ["failure_table", "score_frame", "validate_frame"]
 
 _STATUS_DTYPE = pd.CategoricalDtype(list(ROW_STATUSES))
 
@@ -126,31 +126,6 @@ def validate_frame(
     inst = resolve_instrument(instrument)
     _, items, _, codes = _prepare(frame, inst, columns)
     return ValidationReport(n_rows=len(frame), failure_cases=failure_table(items, codes, inst))
-
-
-def output_names(
-    existing: list[Hashable], instrument: Instrument, prefix: str | None
-) -> tuple[list[str], list[str], str]:
-    """Names of the added columns; a clash with an existing column is an error."""
-    if prefix is None:
-        prefix = f"{instrument.slug}_"
-    elif not isinstance(prefix, str):
-        raise InvalidParameterError(
-            f"The 'prefix' parameter of score_frame must be a str or None. "
-            f"Got {type(prefix).__name__} instead."
-        )
-    score_names = [f"{prefix}{s.id}" for s in instrument.scales]
-    answered_names = [f"{name}_answered" for name in score_names]
-    status_name = f"{prefix}status"
-    taken = {str(c) for c in existing}
-    clashes = [n for n in [*score_names, *answered_names, status_name] if n in taken]
-    if clashes:
-        raise InvalidParameterError(
-            f"Output column(s) {', '.join(repr(c) for c in clashes)} already exist in the input; "
-            "choose another prefix (prefix='scored_' in Python, --prefix scored_ on the command "
-            "line)."
-        )
-    return score_names, answered_names, status_name
 
 
 def score_frame(

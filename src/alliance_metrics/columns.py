@@ -15,7 +15,7 @@ from collections.abc import Hashable, Mapping, Sequence
 from alliance_metrics.errors import InputFormatError, InvalidParameterError
 from alliance_metrics.schemas import Instrument
 
-__all__ = ["ColumnSpec", "resolve_columns"]
+__all__ = ["ColumnSpec", "output_names", "resolve_columns"]
 
 ColumnSpec = Mapping[str | int, Hashable] | str | None
 
@@ -219,3 +219,28 @@ def _explain_missing(
         f"item ids ({', '.join(i.id for i in instrument.items[:4])}, …). Columns present: "
         f"{_shown(list(available))}. Pass columns='<prefix>{{n}}' or a mapping."
     )
+
+
+def output_names(
+    existing: list[Hashable], instrument: Instrument, prefix: str | None
+) -> tuple[list[str], list[str], str]:
+    """Names of the added columns; a clash with an existing column is an error."""
+    if prefix is None:
+        prefix = f"{instrument.slug}_"
+    elif not isinstance(prefix, str):
+        raise InvalidParameterError(
+            f"The 'prefix' parameter of score_frame must be a str or None. "
+            f"Got {type(prefix).__name__} instead."
+        )
+    score_names = [f"{prefix}{s.id}" for s in instrument.scales]
+    answered_names = [f"{name}_answered" for name in score_names]
+    status_name = f"{prefix}status"
+    taken = {str(c) for c in existing}
+    clashes = [n for n in [*score_names, *answered_names, status_name] if n in taken]
+    if clashes:
+        raise InvalidParameterError(
+            f"Output column(s) {', '.join(repr(c) for c in clashes)} already exist in the input; "
+            "choose another prefix (prefix='scored_' in Python, --prefix scored_ on the command "
+            "line)."
+        )
+    return score_names, answered_names, status_name

@@ -23,8 +23,9 @@ from alliance_metrics._params import Aggregate, check_choice
 from alliance_metrics.batch import score_frame, validate_frame
 from alliance_metrics.columns import ColumnSpec, resolve_columns
 from alliance_metrics.errors import InvalidParameterError, IssueCode, ResponseValidationError
+from alliance_metrics.export_options import SOURCES, ReaderOptions, WholeFileOutput, round_scores
 from alliance_metrics.io.coding import apply_position_coding
-from alliance_metrics.io.csv import OutputFormat, TableSink, open_csv_source
+from alliance_metrics.io.csv import TableSink, open_csv_source
 from alliance_metrics.io.exports import ExportData, Source, detect_source
 from alliance_metrics.io.outputs import write_errors_file
 from alliance_metrics.results import FAILURE_COLUMNS, CsvSummary, ValidationReport
@@ -34,18 +35,14 @@ from alliance_metrics.scoring import ROW_STATUSES
 __all__ = [
     "SOURCES",
     "Coding",
-    "ReaderOptions",
     "ScoredExport",
-    "WholeFileOutput",
     "read_export",
-    "round_scores",
     "score_export",
     "score_whole",
     "validate_export",
     "validate_whole",
 ]
 
-SOURCES = ("auto", "csv", "redcap", "qualtrics", "spss")
 Coding = Literal["label", "position"]
 
 
@@ -275,70 +272,6 @@ def frame_to_table(frame: pd.DataFrame, n_input_columns: int) -> pa.Table:
         else:
             columns[str(name)] = pa.array(series, from_pandas=True)
     return pa.table(columns)
-
-
-def round_scores(scores: npt.NDArray[np.float64], precision: int | None) -> npt.NDArray[np.float64]:
-    """Round to ``precision`` decimals (NumPy's round half to even), or leave exact (``None``)."""
-    return scores if precision is None else np.round(scores, precision)
-
-
-@dataclass(frozen=True)
-class ReaderOptions:
-    """How to read an export that is not a plain, label-coded CSV."""
-
-    source_format: str = "auto"
-    dictionary: str | Path | None = None
-    form: str | None = None
-    coding: str = "label"
-    include_previews: bool = False
-    use_import_ids: bool = False
-
-    def needs_reader(self, source: str | Path | IO[bytes]) -> bool:
-        """Whether ``source`` must be read whole by an export reader instead of streamed."""
-        check_choice("source_format", "score_csv", self.source_format, SOURCES)
-        check_choice("coding", "score_csv", self.coding, ("label", "position"))
-        if self.coding == "position" or self.source_format not in ("auto", "csv"):
-            return True
-        if self.dictionary is not None or self.form is not None:
-            return True
-        return (
-            self.source_format == "auto"
-            and isinstance(source, str | Path)
-            and detect_source(source) != "csv"
-        )
-
-    def read(
-        self,
-        source: str | Path | IO[bytes],
-        instrument: Instrument,
-        encoding: str,
-        delimiter: str | None,
-    ) -> ExportData:
-        """Read ``source`` with the matching reader."""
-        return read_export(
-            source,
-            instrument,
-            source_format=self.source_format,
-            dictionary=self.dictionary,
-            form=self.form,
-            include_previews=self.include_previews,
-            use_import_ids=self.use_import_ids,
-            encoding=encoding,
-            delimiter=delimiter,
-        )
-
-
-@dataclass(frozen=True)
-class WholeFileOutput:
-    """Where and how an export read whole is written."""
-
-    path: Path | None
-    stream: IO[bytes] | None
-    errors_path: Path | None
-    output_format: OutputFormat
-    sanitize: bool
-    precision: int | None
-    delimiter: str | None
 
 
 def _source_name(source: str | Path | IO[bytes]) -> str:

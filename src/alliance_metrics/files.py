@@ -11,28 +11,20 @@ import time
 from collections.abc import Callable, Collection, Hashable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import IO
+from typing import IO, TYPE_CHECKING
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 import pyarrow as pa
 
 from alliance_metrics._params import Aggregate, check_aggregate, check_choice, check_min_answered
-from alliance_metrics.batch import failure_table
-from alliance_metrics.columns import ColumnSpec, resolve_columns
+from alliance_metrics.columns import ColumnSpec, output_names, resolve_columns
 from alliance_metrics.errors import (
     InputFormatError,
     InvalidParameterError,
     ResponseValidationError,
 )
-from alliance_metrics.export_scoring import (
-    ReaderOptions,
-    WholeFileOutput,
-    round_scores,
-    score_whole,
-    validate_whole,
-)
+from alliance_metrics.export_options import ReaderOptions, WholeFileOutput, round_scores
 from alliance_metrics.instruments.registry import resolve_instrument
 from alliance_metrics.io.csv import CsvSource, OutputFormat, TableSink, open_csv_source
 from alliance_metrics.io.outputs import (
@@ -53,6 +45,9 @@ from alliance_metrics.scoring import (
     warn_if_provisional,
 )
 from alliance_metrics.text_values import DEFAULT_MISSING_MARKERS, coerce_text_column
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["CsvSummary", "ProgressCallback", "score_csv", "validate_csv"]
 
@@ -88,6 +83,8 @@ class _Job:
             )
         if codes.any():
             raw = table.select([str(c) for c in self.item_columns]).to_pandas()
+            from alliance_metrics.batch import failure_table
+
             self.failures.append(failure_table(raw, codes, self.instrument, row_offset=self.rows))
             self.n_invalid_rows += int(codes.any(axis=1).sum())
         self.rows += n
@@ -96,6 +93,8 @@ class _Job:
     def report(self) -> ValidationReport:
         if not self.failures:
             return ValidationReport(n_rows=self.rows)
+        import pandas as pd
+
         cases = pd.concat(self.failures, ignore_index=True)
         return ValidationReport(n_rows=self.rows, failure_cases=cases)
 
@@ -221,6 +220,8 @@ def score_csv(
         source_format, dictionary, form, coding, include_previews, use_import_ids
     )
     if reader_options.needs_reader(source):
+        from alliance_metrics.export_scoring import score_whole
+
         output = WholeFileOutput(
             out_path, out_stream, errors_path, output_format, sanitize, precision, delimiter
         )
@@ -334,6 +335,8 @@ def validate_csv(
         source_path = Path(source) if isinstance(source, str | Path) else None
         errors_path = check_output_path(Path(errors), source_path, "errors file")
     if options.needs_reader(source):
+        from alliance_metrics.export_scoring import validate_whole
+
         return validate_whole(
             source,
             resolve_instrument(instrument),
@@ -408,8 +411,6 @@ def _resolve_errors_path(
 def _score_names(
     existing: list[str], instrument: Instrument, prefix: str | None
 ) -> list[tuple[str, str]]:
-    from alliance_metrics.batch import output_names
-
     score_names, answered_names, status_name = output_names(list(existing), instrument, prefix)
     names: list[tuple[str, str]] = []
     for score_name, answered_name in zip(score_names, answered_names, strict=True):
@@ -423,6 +424,36 @@ def _numeric_columns(item_columns: list[Hashable], codes: npt.NDArray[np.int8]) 
     return {str(c) for c, ok in zip(item_columns, clean, strict=True) if ok}
 
 
+def _float_array(values: npt.NDArray[np.float64]) -> pa.Array:
+    """Arrow float64 array over ``values`` with NaN as null, built from buffers.
+
+    (``pa.array`` on NumPy input imports pandas, which the streaming path otherwise never needs.)
+    """
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    missing = np.isnan(values)
+    validity = pa.py_buffer(np.packbits(~missing, bitorder="little"))
+    n_null = int(missing.sum())
+    return pa.Array.from_buffers(
+        pa.float64(), len(values), [validity, pa.py_buffer(values)], null_count=n_null
+    )
+
+
+def _plain_array(values: npt.NDArray[np.generic], arrow_type: pa.DataType) -> pa.Array:
+    """Arrow array over integer ``values`` without nulls, built from buffers."""
+    values = np.ascontiguousarray(values, dtype=arrow_type.to_pandas_dtype())
+    return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(values)])
+
+
+def _status_dictionary() -> pa.Array:
+    """Build the row statuses as an Arrow string array from buffers (see :func:`_float_array`)."""
+    encoded = [status.encode("ascii") for status in ROW_STATUSES]
+    offsets = np.cumsum([0, *map(len, encoded)], dtype=np.int32)
+    data = b"".join(encoded)
+    return pa.Array.from_buffers(
+        pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(data)]
+    )
+
+
 def _append_scores(
     table: pa.Table,
     names: list[tuple[str, str]],
@@ -431,14 +462,13 @@ def _append_scores(
     row_status: npt.NDArray[np.int8],
     precision: int | None,
 ) -> pa.Table:
-    n_scales = len(scores)
     scores = round_scores(scores, precision)
     columns = []
-    for s in range(n_scales):
-        columns.append(pa.array(scores[s], type=pa.float64(), from_pandas=True))
-        columns.append(pa.array(answered[s], type=pa.int64()))
+    for s in range(len(scores)):
+        columns.append(_float_array(scores[s]))
+        columns.append(_plain_array(answered[s], pa.int64()))
     statuses = pa.DictionaryArray.from_arrays(
-        pa.array(row_status, type=pa.int8()), pa.array(ROW_STATUSES, type=pa.string())
+        _plain_array(row_status, pa.int8()), _status_dictionary()
     )
     columns.append(statuses.cast(pa.string()))
     for (name, _), column in zip(names, columns, strict=True):

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
-import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "FAILURE_COLUMNS",
@@ -75,6 +77,8 @@ class ScoreResult(BaseModel):
 
 
 def _empty_failures() -> pd.DataFrame:
+    import pandas as pd
+
     return pd.DataFrame(
         {
             "row": pd.Series(dtype="int64"),
@@ -86,7 +90,6 @@ def _empty_failures() -> pd.DataFrame:
     )
 
 
-@dataclass(frozen=True)
 class ValidationReport:
     """Every invalid response cell found in a table, one row per cell.
 
@@ -109,23 +112,44 @@ class ValidationReport:
     (False, 1, "row 1, column 'item2': response must be an integer from 1 to 5. Got 9.")
     """
 
+    __slots__ = ("_cases", "n_rows")
+
     n_rows: int
-    failure_cases: pd.DataFrame = field(default_factory=_empty_failures)
+    _cases: pd.DataFrame | None
+
+    def __init__(self, n_rows: int, failure_cases: pd.DataFrame | None = None) -> None:
+        object.__setattr__(self, "n_rows", n_rows)
+        object.__setattr__(self, "_cases", failure_cases)
+
+    def __setattr__(self, name: str, value: object) -> None:
+        raise AttributeError(f"ValidationReport is immutable; cannot set {name!r}")
+
+    def __repr__(self) -> str:
+        return f"ValidationReport(n_rows={self.n_rows}, n_invalid_cells={self.n_invalid_cells})"
+
+    @property
+    def failure_cases(self) -> pd.DataFrame:
+        """Every invalid cell: ``row, column, value, code, message`` (empty when valid)."""
+        cases = self._cases
+        if cases is None:
+            cases = _empty_failures()  # built on first use only: keeps pandas off clean runs
+            object.__setattr__(self, "_cases", cases)
+        return cases
 
     @property
     def ok(self) -> bool:
         """Whether no cell is invalid."""
-        return len(self.failure_cases) == 0
+        return self.n_invalid_cells == 0
 
     @property
     def n_invalid_cells(self) -> int:
         """Number of invalid cells."""
-        return len(self.failure_cases)
+        return 0 if self._cases is None else len(self._cases)
 
     @property
     def n_rows_affected(self) -> int:
         """Number of rows with at least one invalid cell."""
-        return int(self.failure_cases["row"].nunique())
+        return 0 if self.ok else int(self.failure_cases["row"].nunique())
 
     def summary(self, max_cells: int = 3) -> str:
         """Return a one-paragraph description naming the first ``max_cells`` problems."""

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import functools
 import math
+import sys
 import threading
 import warnings
 from collections import OrderedDict
@@ -25,7 +26,6 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from alliance_metrics._params import Aggregate, check_aggregate, check_min_answered
 from alliance_metrics.errors import (
@@ -344,7 +344,8 @@ def _responses_to_row(responses: object, plan: ScoringPlan) -> list[object]:
                 f"{instrument.n_items})."
             )
         return row
-    if isinstance(responses, pd.Series):
+    pandas = sys.modules.get("pandas")  # a Series exists only if pandas is imported
+    if pandas is not None and isinstance(responses, pandas.Series):
         return _responses_to_row(responses.to_dict(), plan)
     if isinstance(responses, np.ndarray):
         if responses.ndim != 1:
@@ -428,6 +429,8 @@ def score(
     values, codes = coerce_values(row, inst.response_scale, plan.labels)
     invalid_items: tuple[str, ...] = ()
     if codes.any():
+        import pandas as pd
+
         from alliance_metrics.batch import failure_table
 
         frame = pd.DataFrame([row], columns=list(plan.item_ids), dtype=object)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 import numpy as np
-import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -109,6 +108,8 @@ def coerce_text_column(
     try:
         numbers = pc.cast(answered_text, pa.float64())
     except pa.ArrowInvalid:
+        import pandas as pd
+
         series = pd.Series(answered_text.to_pandas(), dtype=object)
         return coerce_column(series, scale, labels)
     values = np.asarray(

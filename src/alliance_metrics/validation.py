@@ -8,14 +8,16 @@ every other cell gets an :class:`~alliance_metrics.IssueCode`. No Python loop ru
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-import pandas as pd
 
 from alliance_metrics.errors import IssueCode
 from alliance_metrics.schemas import ResponseScale, normalize_label
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = [
     "BLOCK_ROWS",
@@ -60,11 +62,15 @@ def anchor_lookup(scale: ResponseScale) -> dict[str, float]:
 
 
 def _is_plain_numeric(dtype: Any) -> bool:
+    import pandas as pd
+
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
 def _parse_text(column: pd.Series, labels: Mapping[str, float]) -> tuple[FloatArray, CodeArray]:
     """Parse an object/string column: numbers, numeric strings, labels, blanks."""
+    import pandas as pd
+
     text = column.astype("string").str.strip()
     blank = text.isna() | text.str.casefold().isin(MISSING_MARKERS)
     numbers = pd.to_numeric(text.where(~blank), errors="coerce").astype("Float64")
@@ -105,7 +111,7 @@ def coerce_column(
     """
     if _is_plain_numeric(column.dtype):
         values = column.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-        skip_step = pd.api.types.is_integer_dtype(column.dtype)
+        skip_step = column.dtype.kind in "iu" or str(column.dtype).startswith(("Int", "UInt"))
         codes = check_bounds(values, scale, skip_step)
     else:
         values, codes = _parse_text(column, labels)
@@ -142,7 +148,7 @@ def coerce_values(
             number: float | None = float(cell)
             code = ISSUE_NONE
         else:
-            text = "" if cell is None or cell is pd.NA else str(cell).strip()
+            text = "" if cell is None or type(cell).__name__ == "NAType" else str(cell).strip()
             if text.casefold() in MISSING_MARKERS:
                 parsed.append(np.nan)
                 issues.append(ISSUE_NONE)
@@ -180,7 +186,7 @@ def coerce_matrix(
     dtypes = list(frame.dtypes)
     if all(_is_plain_numeric(d) for d in dtypes):
         values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-        skip_step = all(pd.api.types.is_integer_dtype(d) for d in dtypes)
+        skip_step = all(d.kind in "iu" or str(d).startswith(("Int", "UInt")) for d in dtypes)
         codes = np.zeros(values.shape, dtype=np.int8)
         for block in row_blocks(len(values)):
             codes[block] = check_bounds(values[block], scale, skip_step)
@@ -204,6 +210,8 @@ def issue_messages(
     label_names: str,
 ) -> pd.Series:
     """Build the message of each invalid cell (vectorised string assembly)."""
+    import pandas as pd
+
     rule = f"response must be {scale.describe()}"
     if label_names:
         rule_text = {

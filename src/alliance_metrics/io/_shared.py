@@ -7,7 +7,6 @@ files and translate codes that the export itself declares.
 from __future__ import annotations
 
 import csv
-import os
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
@@ -15,6 +14,7 @@ import numpy as np
 import pandas as pd
 
 from alliance_metrics.errors import InputFormatError
+from alliance_metrics.io._text import PathArg, display_name, sniff_delimiter
 from alliance_metrics.io.csv import check_header
 from alliance_metrics.results import FAILURE_COLUMNS
 from alliance_metrics.schemas import Instrument, normalize_label
@@ -34,21 +34,6 @@ __all__ = [
     "sniff_delimiter",
     "type_columns",
 ]
-
-PathArg = str | os.PathLike[str]
-_DELIMITERS = ",;\t|"
-
-
-def display_name(path: PathArg) -> str:
-    """Return the file name used in messages (the base name, never a directory)."""
-    return os.path.basename(os.fspath(path)) or os.fspath(path)
-
-
-def sniff_delimiter(first_line: str) -> str:
-    """Return the most frequent of comma, semicolon, tab and pipe in the header line."""
-    counts = {d: first_line.count(d) for d in _DELIMITERS}
-    best = max(counts, key=lambda d: counts[d])
-    return best if counts[best] else ","
 
 
 def read_head(path: PathArg, n_rows: int) -> list[list[str]]:

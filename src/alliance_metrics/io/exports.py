@@ -14,12 +14,13 @@ import io
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
-
-import pandas as pd
+from typing import TYPE_CHECKING, Literal
 
 from alliance_metrics.errors import InputFormatError
-from alliance_metrics.io._shared import PathArg, display_name, empty_issues, sniff_delimiter
+from alliance_metrics.io._text import PathArg, display_name, sniff_delimiter
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 __all__ = ["REDCAP_COLUMNS", "ExportData", "Source", "detect_source"]
 
@@ -36,6 +37,12 @@ REDCAP_COLUMNS = (
 
 _SNIFF_BYTES = 64 * 1024
 _REDCAP_LABEL_HEADERS = {"Event Name", "Repeat Instrument", "Repeat Instance", "Complete?"}
+
+
+def _no_issues() -> pd.DataFrame:
+    from alliance_metrics.io._shared import empty_issues
+
+    return empty_issues()
 
 
 @dataclass(frozen=True, eq=False)
@@ -80,7 +87,7 @@ class ExportData:
     item_columns: dict[str, Hashable] | None
     id_columns: tuple[str, ...]
     excluded: dict[str, int]
-    issues: pd.DataFrame = field(default_factory=empty_issues)
+    issues: pd.DataFrame = field(default_factory=_no_issues)
     source: Source = "csv"
     notes: tuple[str, ...] = ()
 

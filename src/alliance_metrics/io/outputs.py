@@ -8,7 +8,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import pandas as pd
 import pyarrow as pa
 
 from alliance_metrics.errors import InvalidParameterError
@@ -111,12 +110,12 @@ def write_errors_file(report: ValidationReport, path: Path | None) -> str | None
         _remove_stale_report(path)
         return None
     cases = report.failure_cases
-    values = pd.Series([_shown(v) for v in cases["value"]], dtype=object)
+    values = [_shown(v) for v in cases["value"]]
     table = pa.table(
         {
             "row": pa.array(cases["row"].to_numpy(), type=pa.int64()),
             "column": pa.array(cases["column"].astype(str).tolist(), type=pa.string()),
-            "value": pa.array(values.tolist(), type=pa.string()),
+            "value": pa.array(values, type=pa.string()),
             "code": pa.array(cases["code"].astype(str).tolist(), type=pa.string()),
             "message": pa.array(cases["message"].astype(str).tolist(), type=pa.string()),
         }
