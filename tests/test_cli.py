@@ -1157,3 +1157,19 @@ def test_python_dash_m_runs_stdin_to_stdout(tmp_path: Path) -> None:
     assert rows[0]["wai_b3_total"] == repr(14 / 3)
     assert SUMMARY.search(done.stderr.decode("utf-8"))
     assert names(tmp_path) == []
+
+
+def test_scoring_a_clean_csv_never_imports_pandas_or_scipy(tmp_path: Path) -> None:
+    """The streaming path stays light: start-up time is part of the batch figures."""
+    code = (
+        "import sys\n"
+        "from alliance_metrics.cli import main\n"
+        f"status = main(['score', {str(EXAMPLE)!r}, '-i', 'wai-sr', '-o', "
+        f"{str(tmp_path / 'o.csv')!r}, '--no-progress'])\n"
+        "assert status == 0, status\n"
+        "heavy = sorted(m for m in ('pandas', 'scipy') if m in sys.modules)\n"
+        "assert not heavy, heavy\n"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.returncode == 0, result.stderr
+    assert (tmp_path / "o.csv").exists()
