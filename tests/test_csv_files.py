@@ -376,3 +376,15 @@ def test_streamed_scores_equal_score_frame(
     assert summary.n_rows_invalid == len({r for r, _, _, _ in invalid})
     statuses = np.array([out[score_columns(instrument)[-1]] for out in written])
     assert summary.status_counts == {s: int((statuses == s).sum()) for s in summary.status_counts}
+
+
+def test_a_declared_one_digit_missing_code_is_unanswered(tmp_path: Path) -> None:
+    """`--missing-values 9` on a 1–7 scale: 9 is unanswered, not out of range."""
+    source = tmp_path / "in.csv"
+    header = ",".join(f"wai_{n}" for n in range(1, 13))
+    source.write_text(f"{header}\n" + ",".join(["7", "9"] + ["4"] * 10) + "\n")
+    summary = am.score_csv(source, tmp_path / "out.csv", "wai-s", missing_values=["9"])
+    assert summary.ok
+    assert summary.status_counts["prorated"] == 1
+    without = am.validate_csv(source, "wai-s")
+    assert without.report.failure_cases["code"].tolist() == ["out_of_range"]

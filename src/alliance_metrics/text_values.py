@@ -93,7 +93,8 @@ def coerce_text_column(
     >>> values.tolist(), codes.tolist()
     ([4.0, nan, nan], [0, 0, 2])
     """
-    fast = _single_digits(column)
+    digit_markers = any(len(m.strip()) == 1 and m.strip().isdigit() for m in missing_markers)
+    fast = None if digit_markers else _single_digits(column)
     if fast is not None:
         codes = check_bounds(fast, scale, skip_step=True)
         if codes.any():
