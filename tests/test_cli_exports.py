@@ -94,6 +94,7 @@ def test_redcap_longitudinal_with_dictionary(
     assert float(rows[1]["wai_sr_total"]) == total([5, 4, 5, 5, 4, 4, 5, 5, 4, 4, 5, 5])
     assert rows[1]["wai_comment"] == "felt heard, mostly"
     assert rows[2]["wai_sr_total"] == ""  # 4 of 12 items unusable → 8 answered < 75 %
+    assert rows[2]["wai_4"] == "6"  # the undeclared code is reported and shown as given
     assert float(rows[2]["wai_sr_task"]) == np.mean([3, 3, 3, 3])
     assert rows[4]["wai_sr_total"] == "2"
     assert "age" not in rows[0]  # other forms' fields are not carried

@@ -154,13 +154,24 @@ def _is_number(text: str) -> bool:
     return True
 
 
+@dataclass(frozen=True)
+class _Prepared:
+    """An export's frame ready for scoring, and what was blanked in it."""
+
+    frame: pd.DataFrame  # reader-rejected cells blanked: they count as unanswered
+    as_given: pd.DataFrame  # the same before blanking: what the output shows
+    mapping: dict[str | int, Hashable]
+    rejected: pd.DataFrame
+    reader_invalid: npt.NDArray[np.bool_]
+
+
 def _prepare(
     data: ExportData,
     instrument: Instrument,
     columns: ColumnSpec,
     coding: Coding,
     missing_values: Collection[str] = (),
-) -> tuple[pd.DataFrame, dict[str | int, Hashable], pd.DataFrame, npt.NDArray[np.bool_]]:
+) -> _Prepared:
     """Resolve item columns, apply markers and position coding, blank the reader's rejects."""
     check_choice("coding", "score_csv", coding, ("label", "position"))
     spec: ColumnSpec = columns if columns is not None else cast(ColumnSpec, data.item_columns)
@@ -174,6 +185,7 @@ def _prepare(
     issues = data.issues
     rejected = issues[issues["code"] == str(IssueCode.NOT_A_CHOICE)]
     reader_invalid = np.zeros(len(frame), dtype=bool)
+    as_given = frame
     if len(rejected):
         frame = frame.copy()
         for column, rows in rejected.groupby("column")["row"]:
@@ -184,7 +196,7 @@ def _prepare(
                 frame[column] = frame[column].astype(object)
                 frame.loc[frame.index[positions], column] = None
         reader_invalid[rejected["row"].to_numpy(dtype=np.int64)] = True
-    return frame, mapping, rejected, reader_invalid
+    return _Prepared(frame, as_given, mapping, rejected, reader_invalid)
 
 
 def _merge_reports(n_rows: int, *tables: pd.DataFrame) -> ValidationReport:
@@ -211,9 +223,8 @@ def score_export(
     missing_values: Collection[str] = (),
 ) -> ScoredExport:
     """Score an export read in memory; invalid cells count as unanswered and are reported."""
-    frame, mapping, rejected, reader_invalid = _prepare(
-        data, instrument, columns, coding, missing_values
-    )
+    prepared = _prepare(data, instrument, columns, coding, missing_values)
+    frame, mapping = prepared.frame, prepared.mapping
     validation = validate_frame(frame, instrument, columns=mapping)
     scored = score_frame(
         frame,
@@ -225,9 +236,11 @@ def score_export(
         prefix=prefix,
     )
     status = scored.columns[-1]
-    if reader_invalid.any():
-        scored.loc[reader_invalid, status] = "invalid"
-    report = _merge_reports(len(frame), rejected, validation.failure_cases)
+    if prepared.reader_invalid.any():
+        scored.loc[prepared.reader_invalid, status] = "invalid"
+        for column in prepared.rejected["column"].unique():  # output shows cells as given
+            scored[column] = prepared.as_given[column]
+    report = _merge_reports(len(frame), prepared.rejected, validation.failure_cases)
     n_invalid = int((scored[status] == "invalid").sum())
     return ScoredExport(scored, report, n_invalid, dict(data.excluded), data.notes)
 
@@ -241,12 +254,11 @@ def validate_export(
     missing_values: Collection[str] = (),
 ) -> ScoredExport:
     """Validate an export read in memory (no scores); the report merges the reader's findings."""
-    frame, mapping, rejected, reader_invalid = _prepare(
-        data, instrument, columns, coding, missing_values
-    )
-    validation = validate_frame(frame, instrument, columns=mapping)
-    report = _merge_reports(len(frame), rejected, validation.failure_cases)
-    invalid_rows = reader_invalid.copy()
+    prepared = _prepare(data, instrument, columns, coding, missing_values)
+    frame = prepared.frame
+    validation = validate_frame(frame, instrument, columns=prepared.mapping)
+    report = _merge_reports(len(frame), prepared.rejected, validation.failure_cases)
+    invalid_rows = prepared.reader_invalid.copy()
     invalid_rows[validation.failure_cases["row"].to_numpy(dtype=np.int64)] = True
     return ScoredExport(frame, report, int(invalid_rows.sum()), dict(data.excluded), data.notes)
 
