@@ -27,7 +27,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from alliance_metrics._params import Aggregate, check_aggregate, check_min_answered
+from alliance_metrics._params import Aggregate, check_aggregate, check_choice, check_min_answered
 from alliance_metrics.errors import (
     AllianceMetricsWarning,
     InvalidParameterError,
@@ -418,10 +418,7 @@ def score(
     inst = resolve_instrument(instrument)
     agg = check_aggregate(aggregate, "score", inst.default_aggregate)
     rule = check_min_answered(min_answered, "score")
-    if on_invalid not in ("raise", "missing"):
-        from alliance_metrics._params import check_choice
-
-        check_choice("on_invalid", "score", on_invalid, ("raise", "missing"))
+    check_choice("on_invalid", "score", on_invalid, ("raise", "missing"))
     plan = compile_instrument(inst)
     rule = inst.missing_policy.min_answered if rule is None else rule
     required = required_answers(plan, rule)
