@@ -1173,3 +1173,23 @@ def test_scoring_a_clean_csv_never_imports_pandas_or_scipy(tmp_path: Path) -> No
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.returncode == 0, result.stderr
     assert (tmp_path / "o.csv").exists()
+
+
+def test_instrument_may_be_a_user_definition_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    definition = am.get_instrument("wai-b3").model_dump_json().replace('"wai-b3"', '"my-b3"')
+    path = tmp_path / "my-b3.json"
+    path.write_text(definition, encoding="utf-8")
+    source = tmp_path / "in.csv"
+    source.write_text("id,wai_1,wai_2,wai_3\n007,4,5,4\n", encoding="utf-8")
+    result = run(capsys, "score", source, "-i", path, "-o", tmp_path / "o.csv")
+    assert result.code == 0, result.err
+    assert "my_b3_total" in (tmp_path / "o.csv").read_text(encoding="utf-8").splitlines()[0]
+    broken = tmp_path / "broken.json"
+    broken.write_text("{", encoding="utf-8")
+    failed = run(capsys, "score", source, "-i", broken, "-o", tmp_path / "p.csv")
+    assert failed.code == 2
+    assert failed.err.startswith(ERROR_PREFIX)
+    assert "Traceback" not in failed.err
+    assert not (tmp_path / "p.csv").exists()

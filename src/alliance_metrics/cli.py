@@ -14,9 +14,12 @@ import sys
 import traceback
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import IO, Any, cast
+from typing import IO, TYPE_CHECKING, Any, cast
 
 from alliance_metrics.errors import AllianceMetricsError, ResponseValidationError
+
+if TYPE_CHECKING:
+    from alliance_metrics.schemas import Instrument
 
 PROG = "alliance-metrics"
 EXIT_OK, EXIT_DATA_PROBLEMS, EXIT_USAGE = 0, 1, 2
@@ -51,7 +54,13 @@ def _delimiter(text: str) -> str:
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("input", metavar="INPUT", help="CSV or CSV.GZ file, or - for stdin")
-    parser.add_argument("-i", "--instrument", required=True, metavar="ID", help="instrument id")
+    parser.add_argument(
+        "-i",
+        "--instrument",
+        required=True,
+        metavar="ID",
+        help="instrument id (see `instruments`), or the path of your own definition (.json)",
+    )
     parser.add_argument(
         "--columns", metavar="TEMPLATE", help="item column template, e.g. 'wai_{n}' or 'q{n:02d}'"
     )
@@ -148,7 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
         "reliability", help="reliability report per scale (alpha, omega, SEM, floor/ceiling)"
     )
     reliability.add_argument("input", metavar="INPUT", help="CSV file or export, or - for stdin")
-    reliability.add_argument("-i", "--instrument", required=True, metavar="ID")
+    reliability.add_argument(
+        "-i", "--instrument", required=True, metavar="ID", help="instrument id or .json path"
+    )
     reliability.add_argument("--columns", metavar="TEMPLATE", help="item column template")
     reliability.add_argument("--items", action="store_true", help="item statistics instead")
     reliability.add_argument("-o", "--output", metavar="PATH", help="write CSV (or .json)")
@@ -176,6 +187,15 @@ def _progress_callback(enabled: bool) -> tuple[Callable[[int, int | None], None]
     return update, bar
 
 
+def _instrument(value: str) -> Instrument:
+    """Resolve an instrument id, or load the user-written definition at a ``.json`` path."""
+    from alliance_metrics.instruments.registry import get_instrument, load_instrument
+
+    if value.lower().endswith(".json"):
+        return load_instrument(value)
+    return get_instrument(value)
+
+
 def _open_input(path: str) -> Path | IO[bytes]:
     return sys.stdin.buffer if path == "-" else Path(path)
 
@@ -201,7 +221,7 @@ def _run_score(args: argparse.Namespace) -> int:
         summary = score_csv(
             _open_input(args.input),
             destination,
-            args.instrument,
+            _instrument(args.instrument),
             columns=args.columns,
             aggregate=args.aggregate,
             min_answered=args.min_answered,
@@ -232,7 +252,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     try:
         summary = validate_csv(
             _open_input(args.input),
-            args.instrument,
+            _instrument(args.instrument),
             columns=args.columns,
             errors=args.errors,
             encoding=args.encoding,
@@ -268,7 +288,6 @@ def _run_reliability(args: argparse.Namespace) -> int:
 
     from alliance_metrics.columns import ColumnSpec
     from alliance_metrics.export_scoring import read_export
-    from alliance_metrics.instruments.registry import get_instrument
     from alliance_metrics.io.csv import TableSink
     from alliance_metrics.io.outputs import check_output_path
     from alliance_metrics.psychometrics import (
@@ -277,7 +296,7 @@ def _run_reliability(args: argparse.Namespace) -> int:
         reliability_table_text,
     )
 
-    instrument = get_instrument(args.instrument)
+    instrument = _instrument(args.instrument)
     data = read_export(
         _open_input(args.input),
         instrument,
