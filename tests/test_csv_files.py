@@ -388,3 +388,81 @@ def test_a_declared_one_digit_missing_code_is_unanswered(tmp_path: Path) -> None
     assert summary.status_counts["prorated"] == 1
     without = am.validate_csv(source, "wai-s")
     assert without.report.failure_cases["code"].tolist() == ["out_of_range"]
+
+
+# --- regressions found in review --------------------------------------------------------------
+
+
+def _score_bytes(
+    tmp_path: Path, data: bytes, instrument: str = "wai-b3", **kwargs: object
+) -> tuple[am.CsvSummary, list[dict[str, str]]]:
+    source = tmp_path / "in.csv"
+    source.write_bytes(data)
+    output = tmp_path / "out.csv"
+    summary = am.score_csv(source, output, instrument, **kwargs)  # type: ignore[arg-type]
+    return summary, rows_of(output.read_bytes())
+
+
+def test_a_line_break_inside_a_quoted_header_cell_is_part_of_the_header(tmp_path: Path) -> None:
+    data = b'"Client\nID",wai_1,wai_2,wai_3\nA01,4,4,4\nA02,5,9,5\n'
+    summary, rows = _score_bytes(tmp_path, data)
+    assert summary.rows == 2
+    assert [r["Client\nID"] for r in rows] == ["A01", "A02"]
+    assert summary.report.failure_cases[["row", "column"]].values.tolist() == [[1, "wai_2"]]
+
+
+@pytest.mark.parametrize("block_bytes", [64, 1 << 22])
+def test_a_stray_quote_in_an_unquoted_field_does_not_break_records(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, block_bytes: int
+) -> None:
+    monkeypatch.setattr(am_csv, "_BLOCK_BYTES", block_bytes)
+    lines = [b"id,wai_1,wai_2,wai_3,note"]
+    for i in range(40):
+        note = b"He is 6'2\" tall" if i == 7 else b'"first line\nsecond, line"'
+        lines.append(b"%d,4,5,3,%s" % (i, note))
+    summary, rows = _score_bytes(tmp_path, b"\n".join(lines) + b"\n")
+    expected = pd.read_csv(io.BytesIO(b"\n".join(lines)), dtype=str, keep_default_na=False)
+    assert summary.rows == 40
+    assert [r["note"] for r in rows] == expected["note"].tolist()
+    assert [r["id"] for r in rows] == [str(i) for i in range(40)]
+
+
+def test_steps_are_checked_on_integer_data_too(tmp_path: Path) -> None:
+    text = am.get_instrument("wai-b3").model_dump_json().replace('"wai-b3"', '"odd-b3"')
+    definition = am.Instrument.model_validate_json(text)
+    stepped = definition.model_copy(
+        update={"response_scale": am.ResponseScale(min=1, max=9, step=2)}
+    )
+    frame = pd.DataFrame({"wai_1": [4], "wai_2": [3], "wai_3": [5]})
+    for data in (frame, frame.astype("float64"), frame.astype("Int64")):
+        report = am.validate_frame(data, stepped)
+        assert report.failure_cases["code"].tolist() == ["not_on_step"]
+    source = tmp_path / "in.csv"
+    source.write_bytes(b"wai_1,wai_2,wai_3\n4,3,5\n")
+    summary = am.validate_csv(source, stepped)
+    assert summary.report.failure_cases["code"].tolist() == ["not_on_step"]
+
+
+def test_a_numeric_missing_code_matches_its_decimal_spelling(tmp_path: Path) -> None:
+    data = b"wai_1,wai_2,wai_3\n4,-99.0,4\n4, -99 ,Always\n"
+    summary, rows = _score_bytes(tmp_path, data, missing_values=["-99"], min_answered=1)
+    assert summary.ok
+    assert [r["wai_2"] for r in rows] == ["-99.0", " -99 "]  # cells as given
+    assert [r["wai_b3_task_answered"] for r in rows] == ["0", "0"]
+
+
+def test_position_coding_keeps_declared_missing_codes_in_the_output(tmp_path: Path) -> None:
+    data = b"id,wai_1,wai_2,wai_3\n1,4,-99,4\n"
+    summary, rows = _score_bytes(
+        tmp_path, data, coding="position", missing_values=["-99"], min_answered=1
+    )
+    assert summary.ok
+    assert rows[0]["wai_2"] == "-99"
+
+
+def test_a_truncated_gzip_stream_is_an_input_format_error(tmp_path: Path) -> None:
+    body = b"wai_1,wai_2,wai_3\n" + b"4,5,4\n" * 200_000
+    packed = gzip.compress(body)
+    truncated = io.BytesIO(packed[: len(packed) // 2])
+    with pytest.raises(am.InputFormatError, match="truncated or corrupt"):
+        am.score_csv(truncated, io.BytesIO(), "wai-b3")

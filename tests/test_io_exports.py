@@ -218,3 +218,12 @@ def test_module_examples_run(module: str) -> None:
     result = doctest.testmod(imported, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0
     assert result.attempted > 0
+
+
+def test_whole_number_floats_beyond_int64_are_written_without_crashing() -> None:
+    from alliance_metrics.export_scoring import frame_to_table
+
+    frame = pd.DataFrame({"wai_1": [3.0, 1e20], "wai_b3_total": [4.0, 5.0]})
+    table = frame_to_table(frame, n_input_columns=1)
+    assert table.column("wai_1").to_pylist() == ["3.0", "1e+20"]
+    assert table.column("wai_b3_total").to_pylist() == [4.0, 5.0]

@@ -176,16 +176,16 @@ def _prepare(
     check_choice("coding", "score_csv", coding, ("label", "position"))
     spec: ColumnSpec = columns if columns is not None else cast(ColumnSpec, data.item_columns)
     item_columns = resolve_columns(list(data.frame.columns), instrument, spec)
-    frame = _blank_markers(data.frame, item_columns, missing_values)
     mapping: dict[str | int, Hashable] = dict(
         zip([i.id for i in instrument.items], item_columns, strict=True)
     )
-    if coding == "position":
-        frame = apply_position_coding(frame, instrument, mapping)
+    as_given = data.frame
+    if coding == "position":  # a declared missing code is never a valid tick: it stays as is
+        as_given = apply_position_coding(as_given, instrument, mapping)
+    frame = _blank_markers(as_given, item_columns, missing_values)
     issues = data.issues
     rejected = issues[issues["code"] == str(IssueCode.NOT_A_CHOICE)]
     reader_invalid = np.zeros(len(frame), dtype=bool)
-    as_given = frame
     if len(rejected):
         frame = frame.copy()
         for column, rows in rejected.groupby("column")["row"]:
@@ -238,8 +238,8 @@ def score_export(
     status = scored.columns[-1]
     if prepared.reader_invalid.any():
         scored.loc[prepared.reader_invalid, status] = "invalid"
-        for column in prepared.rejected["column"].unique():  # output shows cells as given
-            scored[column] = prepared.as_given[column]
+    for column in prepared.mapping.values():  # the output shows item cells as given
+        scored[column] = prepared.as_given[column]
     report = _merge_reports(len(frame), prepared.rejected, validation.failure_cases)
     n_invalid = int((scored[status] == "invalid").sum())
     return ScoredExport(scored, report, n_invalid, dict(data.excluded), data.notes)
@@ -276,7 +276,8 @@ def frame_to_table(frame: pd.DataFrame, n_input_columns: int) -> pa.Table:
         if isinstance(series.dtype, pd.CategoricalDtype):
             columns[str(name)] = pa.array(series.astype("string"), type=pa.string())
         elif is_input and pd.api.types.is_float_dtype(series.dtype):
-            whole = bool(series.dropna().mod(1).eq(0).all())
+            filled = series.dropna()
+            whole = bool(filled.mod(1).eq(0).all() and filled.abs().lt(2.0**53).all())
             text = series.astype("Int64" if whole else "Float64").astype("string")
             columns[str(name)] = pa.array(text, type=pa.string())
         elif is_input or not pd.api.types.is_numeric_dtype(series.dtype):

@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Collection, Mapping
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
@@ -93,13 +94,10 @@ def coerce_text_column(
     >>> values.tolist(), codes.tolist()
     ([4.0, nan, nan], [0, 0, 2])
     """
-    digit_markers = any(len(m.strip()) == 1 and m.strip().isdigit() for m in missing_markers)
-    fast = None if digit_markers else _single_digits(column)
+    numeric_markers = _numeric_markers(missing_markers)
+    fast = _single_digits(column)
     if fast is not None:
-        codes = check_bounds(fast, scale, skip_step=True)
-        if codes.any():
-            fast[codes != ISSUE_NONE] = np.nan
-        return fast, codes
+        return _checked(fast, scale, numeric_markers, skip_step=scale.is_integer)
     trimmed = pc.utf8_trim_whitespace(column)
     markers = pa.array(sorted({m.strip().casefold() for m in missing_markers}), pa.string())
     unanswered = pc.is_in(pc.utf8_lower(trimmed), value_set=markers)
@@ -112,12 +110,39 @@ def coerce_text_column(
         import pandas as pd
 
         series = pd.Series(answered_text.to_pandas(), dtype=object)
+        if len(numeric_markers):
+            as_numbers = pd.to_numeric(series, errors="coerce")
+            series = series.mask(as_numbers.isin(numeric_markers))
         return coerce_column(series, scale, labels)
     values = np.asarray(
         numbers.to_numpy(zero_copy_only=False) if len(numbers) else np.empty(0),
         dtype=np.float64,
     ).copy()
-    codes = check_bounds(values, scale, skip_step=False)
+    return _checked(values, scale, numeric_markers, skip_step=False)
+
+
+def _numeric_markers(markers: Collection[str]) -> npt.NDArray[np.float64]:
+    """Return the missing markers that are numbers (``-99``): they also match ``-99.0``."""
+    numbers = []
+    for marker in markers:
+        try:
+            numbers.append(float(marker))
+        except ValueError:
+            continue
+    return np.array([n for n in numbers if n == n], dtype=np.float64)
+
+
+def _checked(
+    values: FloatArray,
+    scale: ResponseScale,
+    numeric_markers: npt.NDArray[np.float64],
+    *,
+    skip_step: bool,
+) -> tuple[FloatArray, CodeArray]:
+    """Blank numeric missing markers, then code out-of-range and off-step values."""
+    if len(numeric_markers):
+        values[np.isin(values, numeric_markers)] = np.nan
+    codes = check_bounds(values, scale, skip_step=skip_step)
     if codes.any():
         values[codes != ISSUE_NONE] = np.nan
     return values, codes

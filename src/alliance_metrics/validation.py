@@ -67,6 +67,11 @@ def _is_plain_numeric(dtype: Any) -> bool:
     return pd.api.types.is_numeric_dtype(dtype) and not pd.api.types.is_bool_dtype(dtype)
 
 
+def _is_integer_dtype(dtype: Any) -> bool:
+    """NumPy or pandas nullable integer dtype: its values need no step check on integer scales."""
+    return dtype.kind in "iu" or str(dtype).startswith(("Int", "UInt"))
+
+
 def _parse_text(column: pd.Series, labels: Mapping[str, float]) -> tuple[FloatArray, CodeArray]:
     """Parse an object/string column: numbers, numeric strings, labels, blanks."""
     import pandas as pd
@@ -111,7 +116,7 @@ def coerce_column(
     """
     if _is_plain_numeric(column.dtype):
         values = column.to_numpy(dtype=np.float64, na_value=np.nan, copy=True)
-        skip_step = column.dtype.kind in "iu" or str(column.dtype).startswith(("Int", "UInt"))
+        skip_step = scale.is_integer and _is_integer_dtype(column.dtype)
         codes = check_bounds(values, scale, skip_step)
     else:
         values, codes = _parse_text(column, labels)
@@ -186,7 +191,7 @@ def coerce_matrix(
     dtypes = list(frame.dtypes)
     if all(_is_plain_numeric(d) for d in dtypes):
         values = frame.to_numpy(dtype=np.float64, na_value=np.nan)
-        skip_step = all(d.kind in "iu" or str(d).startswith(("Int", "UInt")) for d in dtypes)
+        skip_step = scale.is_integer and all(_is_integer_dtype(d) for d in dtypes)
         codes = np.zeros(values.shape, dtype=np.int8)
         for block in row_blocks(len(values)):
             codes[block] = check_bounds(values[block], scale, skip_step)

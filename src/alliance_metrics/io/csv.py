@@ -18,12 +18,14 @@ import os
 import re
 import secrets
 import tempfile
+import zlib
 from collections.abc import Collection, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Any, Literal
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
@@ -102,34 +104,43 @@ class CsvSource:
         each block is parsed by Arrow: memory holds one block at a time, whatever the file size
         (Arrow's own streaming reader reads the whole file ahead).
         """
-        parse_options = pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True)
-        convert_options = pacsv.ConvertOptions(
-            column_types={name: pa.string() for name in self.columns},
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-        )
-        skip_header = 1
+        delimiter = self.delimiter.encode("ascii")
         try:
-            for block in record_blocks(self._raw, _BLOCK_BYTES):
-                read_options = pacsv.ReadOptions(
-                    column_names=self.columns,
-                    skip_rows=skip_header,
-                    block_size=len(block) + 1,
-                    encoding=self.encoding,
-                )
-                skip_header = 0
-                table = pacsv.read_csv(
-                    pa.py_buffer(block),
-                    read_options=read_options,
-                    parse_options=parse_options,
-                    convert_options=convert_options,
-                )
+            first = True
+            for block in record_blocks(self._raw, _BLOCK_BYTES, delimiter=delimiter):
+                if first:
+                    block, first = _without_header(block), False
+                table = self._parse(block)
                 if table.num_rows:
                     yield table
         except pa.ArrowInvalid as error:
             raise _explain_arrow_error(error, self) from None
         except UnicodeDecodeError:
             raise _encoding_error(self) from None
+        except (EOFError, zlib.error, gzip.BadGzipFile):
+            raise InputFormatError(
+                f"{self.name}: the compressed input is truncated or corrupt."
+            ) from None
+
+    def _parse(self, block: bytes) -> pa.Table:
+        """Parse one block of whole records as text columns named by the header."""
+        if not block.strip():
+            return pa.schema([pa.field(c, pa.string()) for c in self.columns]).empty_table()
+        read_options = pacsv.ReadOptions(
+            column_names=self.columns, block_size=len(block) + 1, encoding=self.encoding
+        )
+        parse_options = pacsv.ParseOptions(delimiter=self.delimiter, newlines_in_values=True)
+        convert_options = pacsv.ConvertOptions(
+            column_types={name: pa.string() for name in self.columns},
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        )
+        return pacsv.read_csv(
+            pa.py_buffer(block),
+            read_options=read_options,
+            parse_options=parse_options,
+            convert_options=convert_options,
+        )
 
     def close(self) -> None:
         """Close the underlying file (and the decompressing stream, if any)."""
@@ -138,18 +149,25 @@ class CsvSource:
         self._file.close()
 
 
-def record_blocks(stream: Any, size: int, quote: bytes = b'"') -> Iterator[bytes]:
+def record_blocks(
+    stream: Any, size: int, quote: bytes = b'"', delimiter: bytes = b","
+) -> Iterator[bytes]:
     r"""Read ``stream`` in blocks of about ``size`` bytes that end on CSV record boundaries.
 
-    A newline ends a record only outside quotes; with RFC 4180 quoting (a quote inside a field
-    is doubled) that is where the count of quote characters before it is even. A record longer
-    than ``size`` is carried into the next read.
+    A newline ends a record only outside quotes; with regular quoting (RFC 4180: a field is
+    either quoted as a whole, with inner quotes doubled, or holds no quote) that is where the
+    count of quote characters before it is even. A record longer than ``size`` is carried into
+    the next read. If a block shows irregular quoting (a quote inside an unquoted field, such
+    as ``6'2" tall``), counting cannot find boundaries safely: the rest of the stream is then
+    returned as one block, for Arrow to parse as a whole.
 
     Examples
     --------
     >>> import io
     >>> list(record_blocks(io.BytesIO(b'a,b\n1,"x\ny"\n2,z\n'), 8))
     [b'a,b\n', b'1,"x\ny"\n2,z\n']
+    >>> list(record_blocks(io.BytesIO(b'a,b\n1,6\'2" tall\n2,"x\ny"\n'), 8))
+    [b'a,b\n', b'1,6\'2" tall\n2,"x\ny"\n']
     """
     carry = b""
     while True:
@@ -159,12 +177,53 @@ def record_blocks(stream: Any, size: int, quote: bytes = b'"') -> Iterator[bytes
                 yield carry if carry.endswith(b"\n") else carry + b"\n"
             return
         data = carry + bytes(data)
+        if not _regular_quoting(data, quote, delimiter):
+            rest = data + bytes(stream.read())
+            yield rest if rest.endswith(b"\n") else rest + b"\n"
+            return
         cut = _last_record_end(data, quote)
         if cut < 0:
             carry = data
             continue
         carry = data[cut + 1 :]
         yield data[: cut + 1]
+
+
+def _regular_quoting(data: bytes, quote: bytes, delimiter: bytes) -> bool:
+    """Whether every quote of ``data`` (which starts on a record boundary) fits RFC 4180.
+
+    Counting quotes from the start, an odd-numbered quote opens a quoted field (it follows a
+    delimiter, a line end, the start, or the quote just before it: a doubled quote) and an
+    even-numbered one closes it (a delimiter, a line end, the end of the data or another quote
+    follows). Vectorised over the quote positions.
+    """
+    raw = np.frombuffer(data, dtype=np.uint8)
+    positions = np.flatnonzero(raw == quote[0])
+    if not len(positions):
+        return True
+    boundary = np.zeros(256, dtype=bool)
+    boundary[[delimiter[0], ord("\n"), ord("\r")]] = True
+    previous = np.where(positions > 0, raw[np.maximum(positions - 1, 0)], ord("\n"))
+    following_at = np.minimum(positions + 1, len(raw) - 1)
+    following = np.where(positions + 1 < len(raw), raw[following_at], ord("\n"))
+    opening, closing = positions[0::2], positions[1::2]
+    opens_ok = boundary[previous[0::2]]
+    opens_ok[1:] |= opening[1:] - 1 == closing[: len(opening) - 1]  # a doubled quote
+    closes_ok = boundary[following[1::2]] | (following[1::2] == quote[0])
+    return bool(opens_ok.all() and closes_ok.all())
+
+
+def _without_header(block: bytes, quote: bytes = b'"') -> bytes:
+    """Drop the header record (which may hold quoted line breaks) from the first block."""
+    position = block.find(b"\n")
+    quotes = block.count(quote, 0, max(position, 0))
+    while position >= 0 and quotes % 2:
+        following = block.find(b"\n", position + 1)
+        if following < 0:
+            return b""
+        quotes += block.count(quote, position, following)
+        position = following
+    return b"" if position < 0 else block[position + 1 :]
 
 
 def _last_record_end(data: bytes, quote: bytes) -> int:
