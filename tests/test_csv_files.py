@@ -466,3 +466,10 @@ def test_a_truncated_gzip_stream_is_an_input_format_error(tmp_path: Path) -> Non
     truncated = io.BytesIO(packed[: len(packed) // 2])
     with pytest.raises(am.InputFormatError, match="truncated or corrupt"):
         am.score_csv(truncated, io.BytesIO(), "wai-b3")
+
+
+def test_valid_item_cells_starting_with_a_tab_are_still_neutralised(tmp_path: Path) -> None:
+    data = b"wai_1,wai_2,wai_3\n\t4,5,4\n"
+    summary, rows = _score_bytes(tmp_path, data)
+    assert summary.ok  # a tab around a number is white space: the answer is valid
+    assert rows[0]["wai_1"] == "'\t4"  # but the written cell cannot start with a tab

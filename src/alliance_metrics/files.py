@@ -67,20 +67,27 @@ class _Job:
     rows: int = 0
     n_invalid_rows: int = 0
 
-    def coerce(self, table: pa.Table) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8]]:
-        """Values and issue codes of the item columns of one chunk; records the failures."""
+    def coerce(
+        self, table: pa.Table
+    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.int8], set[str]]:
+        """Values and issue codes of one chunk's item columns, and the columns holding only
+        digits and blanks (they cannot hold a spreadsheet formula); records the failures.
+        """  # noqa: D205
         n = table.num_rows
         # Column-major like a pandas block: each item column is contiguous for the kernel.
         values = np.empty((n, len(self.item_columns)), dtype=np.float64, order="F")
         codes = np.empty((n, len(self.item_columns)), dtype=np.int8, order="F")
+        plain_columns: set[str] = set()
         for j, name in enumerate(self.item_columns):
-            values[:, j], codes[:, j] = coerce_text_column(
+            values[:, j], codes[:, j], plain = coerce_text_column(
                 table.column(str(name)),
                 self.instrument.response_scale,
                 self.plan.labels,
                 missing_markers=self.missing_markers,
                 decimal_comma=self.decimal_comma,
             )
+            if plain:
+                plain_columns.add(str(name))
         if codes.any():
             raw = table.select([str(c) for c in self.item_columns]).to_pandas()
             from alliance_metrics.batch import failure_table
@@ -88,7 +95,7 @@ class _Job:
             self.failures.append(failure_table(raw, codes, self.instrument, row_offset=self.rows))
             self.n_invalid_rows += int(codes.any(axis=1).sum())
         self.rows += n
-        return values, codes
+        return values, codes, plain_columns
 
     def report(self) -> ValidationReport:
         if not self.failures:
@@ -260,7 +267,7 @@ def score_csv(
         writing = True
         try:
             for table in job.source.batches():
-                values, codes = job.coerce(table)
+                values, codes, plain_columns = job.coerce(table)
                 invalid_rows: npt.NDArray[np.bool_] = np.asarray(codes.any(axis=1))
                 if invalid_rows.any() and on_invalid == "raise":
                     writing = False
@@ -270,7 +277,7 @@ def score_csv(
                 row_status = row_status_codes(status, invalid_rows)
                 counts += np.bincount(row_status, minlength=len(ROW_STATUSES))
                 output = _append_scores(table, names, scores, answered, row_status, precision)
-                sink.write(output, safe_columns=_numeric_columns(job.item_columns, codes))
+                sink.write(output, safe_columns=plain_columns)
                 if progress is not None:
                     progress(job.source.bytes_read, job.source.size)
             report = job.report()
@@ -416,12 +423,6 @@ def _score_names(
     for score_name, answered_name in zip(score_names, answered_names, strict=True):
         names += [(score_name, "score"), (answered_name, "answered")]
     return [*names, (status_name, "status")]
-
-
-def _numeric_columns(item_columns: list[Hashable], codes: npt.NDArray[np.int8]) -> set[str]:
-    """Item columns whose every cell of the chunk was a valid number or blank (no formulas)."""
-    clean: list[bool] = np.asarray(~codes.any(axis=0), dtype=bool).tolist()
-    return {str(c) for c, ok in zip(item_columns, clean, strict=True) if ok}
 
 
 def _float_array(values: npt.NDArray[np.float64]) -> pa.Array:

@@ -8,6 +8,7 @@ junk falls back to the pandas path of ``coerce_column`` for that chunk only.
 from __future__ import annotations
 
 from collections.abc import Collection, Mapping
+from typing import NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -24,13 +25,24 @@ from alliance_metrics.validation import (
     coerce_column,
 )
 
-__all__ = ["DEFAULT_MISSING_MARKERS", "coerce_text_column"]
+__all__ = ["DEFAULT_MISSING_MARKERS", "CoercedText", "coerce_text_column"]
 
 DEFAULT_MISSING_MARKERS: frozenset[str] = MISSING_MARKERS
 """Item cells read as unanswered (compared after trimming, case-insensitively)."""
 
 
 _ZERO = ord("0")
+
+
+class CoercedText(NamedTuple):
+    """Values and issue codes of a text column, and whether it held only digits and blanks.
+
+    A ``plain`` column cannot hold a spreadsheet formula, so writers need not check it.
+    """
+
+    values: FloatArray
+    codes: CodeArray
+    plain: bool
 
 
 def _single_digits(column: pa.ChunkedArray) -> FloatArray | None:
@@ -72,7 +84,7 @@ def coerce_text_column(
     *,
     missing_markers: Collection[str] = DEFAULT_MISSING_MARKERS,
     decimal_comma: bool = False,
-) -> tuple[FloatArray, CodeArray]:
+) -> CoercedText:
     """Convert a text column to float64 values and issue codes.
 
     Parameters
@@ -90,14 +102,16 @@ def coerce_text_column(
     --------
     >>> import pyarrow as pa, alliance_metrics as am
     >>> scale = am.get_instrument("wai-sr").response_scale
-    >>> values, codes = coerce_text_column(pa.chunked_array([[" 4", "NA", "9"]]), scale, {})
-    >>> values.tolist(), codes.tolist()
-    ([4.0, nan, nan], [0, 0, 2])
+    >>> values, codes, plain = coerce_text_column(pa.chunked_array([[" 4", "NA", "9"]]), scale, {})
+    >>> values.tolist(), codes.tolist(), plain
+    ([4.0, nan, nan], [0, 0, 2], False)
     """
     numeric_markers = _numeric_markers(missing_markers)
     fast = _single_digits(column)
     if fast is not None:
-        return _checked(fast, scale, numeric_markers, skip_step=scale.is_integer)
+        return CoercedText(
+            *_checked(fast, scale, numeric_markers, skip_step=scale.is_integer), plain=True
+        )
     trimmed = pc.utf8_trim_whitespace(column)
     markers = pa.array(sorted({m.strip().casefold() for m in missing_markers}), pa.string())
     unanswered = pc.is_in(pc.utf8_lower(trimmed), value_set=markers)
@@ -113,12 +127,12 @@ def coerce_text_column(
         if len(numeric_markers):
             as_numbers = pd.to_numeric(series, errors="coerce")
             series = series.mask(as_numbers.isin(numeric_markers))
-        return coerce_column(series, scale, labels)
+        return CoercedText(*coerce_column(series, scale, labels), plain=False)
     values = np.asarray(
         numbers.to_numpy(zero_copy_only=False) if len(numbers) else np.empty(0),
         dtype=np.float64,
     ).copy()
-    return _checked(values, scale, numeric_markers, skip_step=False)
+    return CoercedText(*_checked(values, scale, numeric_markers, skip_step=False), plain=False)
 
 
 def _numeric_markers(markers: Collection[str]) -> npt.NDArray[np.float64]:

@@ -480,8 +480,8 @@ class TableSink:
     def write(self, table: pa.Table, *, safe_columns: Collection[str] = ()) -> None:
         """Append ``table`` (every call must have the same schema).
 
-        ``safe_columns`` are text columns known to hold only numbers or blanks (e.g. item
-        columns that parsed as numbers): they need no formula check.
+        ``safe_columns`` are text columns known to hold only digits and blanks: they need no
+        formula check.
         """
         if self.sanitize:
             table = table.rename_columns([_safe_name(name) for name in table.column_names])
