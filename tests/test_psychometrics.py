@@ -591,3 +591,10 @@ def test_docstring_examples_run() -> None:
         result = doctest.testmod(module, optionflags=doctest.NORMALIZE_WHITESPACE)
         assert result.failed == 0
         assert result.attempted > 10
+
+
+def test_alpha_is_undefined_when_the_total_score_has_no_variance() -> None:
+    # Every row sums to 15: the total has no variance, though the covariances' sum rounds to
+    # a tiny non-zero number (hypothesis found alpha = 5e16 here before the guard).
+    x = np.array([[1.0, 1, 4, 3, 6], [1, 1, 1, 5, 7], [1, 1, 1, 5, 7]])
+    assert math.isnan(cronbach_alpha(x).alpha)

@@ -147,12 +147,20 @@ def _used_rows(values: FloatArray, policy: NanPolicy) -> FloatArray:
 
 
 def _alpha_from_cov(cov: FloatArray) -> tuple[float, float, float]:
-    """Raw alpha, standardised alpha and mean inter-item r (``psych:::alpha.1``)."""
+    """Raw alpha, standardised alpha and mean inter-item r (``psych:::alpha.1``).
+
+    Alpha is undefined (NaN) when the total score has no variance; "no variance" allows for
+    the rounding of a covariance sum that cancels to zero.
+    """
     k = cov.shape[0]
     if k < 2:
         return math.nan, math.nan, math.nan
+    total_variance, item_variance = float(cov.sum()), float(np.trace(cov))
     with np.errstate(invalid="ignore", divide="ignore"):
-        alpha = k / (k - 1) * (1.0 - np.trace(cov) / cov.sum())
+        if abs(total_variance) <= 1e-12 * max(abs(item_variance), np.finfo(float).tiny):
+            alpha = math.nan
+        else:
+            alpha = k / (k - 1) * (1.0 - item_variance / total_variance)
         sd = np.sqrt(np.diag(cov))
         cor = cov / np.outer(sd, sd)
         np.fill_diagonal(cor, 1.0)
