@@ -1,10 +1,20 @@
-"""Shared fixtures: isolate module-level state so that tests never depend on their order."""
+"""Shared fixtures: isolate module-level state so that tests never depend on their order.
+
+Hypothesis explores new random examples on developers' machines; under CI (``CI`` set) it runs
+derandomised, so a landing is judged on a reproducible set of examples.
+"""
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterator
 
 import pytest
+from hypothesis import settings
+
+settings.register_profile("ci", derandomize=True, print_blob=True)
+if os.environ.get("CI"):
+    settings.load_profile("ci")
 
 from alliance_metrics import scoring
 from alliance_metrics.instruments import registry
