@@ -12,12 +12,12 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
+from alliance_metrics import scoring
+from alliance_metrics.instruments import registry
+
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
     settings.load_profile("ci")
-
-from alliance_metrics import scoring
-from alliance_metrics.instruments import registry
 
 
 @pytest.fixture(autouse=True)
