@@ -11,6 +11,7 @@ import pytest
 
 import alliance_metrics as am
 from alliance_metrics.results import FAILURE_COLUMNS
+from helpers import B3_SCORES
 
 SR_COLUMNS = [f"wai_{n}" for n in range(1, 13)]
 SR_SCALES = ["task", "bond", "goal", "total", "goal_task"]
@@ -120,17 +121,7 @@ def test_output_does_not_share_writable_memory_with_input() -> None:
 
 def test_default_prefix_is_the_slug() -> None:
     out = am.score_frame(pd.DataFrame([[4, 4, 4]], columns=["q1", "q2", "q3"]), "wai-b3")
-    assert [c for c in out.columns if c.startswith("wai_b3_")] == [
-        "wai_b3_goal",
-        "wai_b3_goal_answered",
-        "wai_b3_task",
-        "wai_b3_task_answered",
-        "wai_b3_bond",
-        "wai_b3_bond_answered",
-        "wai_b3_total",
-        "wai_b3_total_answered",
-        "wai_b3_status",
-    ]
+    assert [c for c in out.columns if c.startswith("wai_b3_")] == B3_SCORES
 
 
 def test_empty_prefix_gives_bare_names() -> None:

@@ -15,7 +15,6 @@ import os
 import re
 import subprocess
 import sys
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -27,21 +26,11 @@ import pytest
 import alliance_metrics as am
 import alliance_metrics.io.csv as am_csv
 from alliance_metrics.cli import main
+from helpers import B3_SCORES, assert_same_scores
 
 REPO = Path(__file__).resolve().parents[1]
 EXAMPLE = REPO / "examples" / "data" / "wai_sr_example.csv"
 
-B3_SCORES = [
-    "wai_b3_goal",
-    "wai_b3_goal_answered",
-    "wai_b3_task",
-    "wai_b3_task_answered",
-    "wai_b3_bond",
-    "wai_b3_bond_answered",
-    "wai_b3_total",
-    "wai_b3_total_answered",
-    "wai_b3_status",
-]
 ERROR_PREFIX = "alliance-metrics: error: "
 SUMMARY = re.compile(
     r"^alliance-metrics: (?P<rows>\d+) rows? read, (?P<ok>\d+) ok, (?P<prorated>\d+) prorated, "
@@ -129,25 +118,6 @@ def expected_scores(
     """score_frame on the same file read by pandas as text (the reference for the CLI)."""
     frame = pd.read_csv(path, dtype=str, keep_default_na=False, sep=sep, encoding=encoding)
     return am.score_frame(frame, instrument, on_invalid="missing", **kwargs)  # type: ignore[arg-type]
-
-
-def assert_same_scores(
-    rows: Sequence[dict[str, str]], expected: pd.DataFrame, columns: Sequence[str]
-) -> None:
-    """Written scores read back with float() equal the in-memory scores exactly."""
-    assert len(rows) == len(expected)
-    for i, row in enumerate(rows):
-        for column in columns:
-            want = expected[column].iloc[i]
-            got = row[column]
-            if column.endswith("_status"):
-                assert got == str(want), (i, column)
-            elif column.endswith("_answered"):
-                assert int(got) == int(want), (i, column)
-            elif pd.isna(want):
-                assert got == "", (i, column, got)
-            else:
-                assert float(got) == float(want), (i, column, got, want)
 
 
 B3_FILE = b"id,wai_1,wai_2,wai_3\n007,4,5,Always\n0012, 3 ,very often,2\n"

@@ -9,7 +9,6 @@ import csv
 import io
 import re
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -19,6 +18,7 @@ import pytest
 
 import alliance_metrics as am
 from alliance_metrics.cli import main
+from helpers import WAI_SR_ANCHORS, write_zero_based_sav
 
 FIXTURES = Path(__file__).parent / "fixtures" / "exports"
 REDCAP = FIXTURES / "redcap_longitudinal.csv"
@@ -261,17 +261,14 @@ def test_qualtrics_use_import_ids(capsys: pytest.CaptureFixture[str]) -> None:
 # --- SPSS --------------------------------------------------------------------------------------
 
 SAV_ITEMS = [f"alliance_{letter}" for letter in "abcdefghijkl"]
-ANCHORS = {1: "Seldom", 2: "Sometimes", 3: "Fairly Often", 4: "Very Often", 5: "Always"}
-
-
-def _pyreadstat() -> Any:
-    return pytest.importorskip("pyreadstat")
+ANCHORS = WAI_SR_ANCHORS
 
 
 @pytest.fixture
 def labelled_sav(tmp_path: Path) -> Path:
     """Items named without numbers, found by variable labels; 8/9 user-missing; session 99."""
-    pyreadstat = _pyreadstat()
+    import pyreadstat
+
     path = tmp_path / "wai.sav"
     answers = [
         [4, 4, 5, 4, 3, 4, 5, 4, 4, 3, 4, 4],
@@ -323,19 +320,7 @@ def test_spss_default_output_name_drops_the_extension(
 def test_spss_codes_outside_the_labels_are_reported(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    pyreadstat = _pyreadstat()
-    path = tmp_path / "zero.sav"
-    columns = [f"wai{n}" for n in range(1, 13)]
-    codes = [[0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1], [4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 7, -9]]
-    frame = pd.DataFrame(np.asarray(codes, dtype=float), columns=columns)
-    frame.insert(0, "id", ["x1", "x2"])
-    labels = {code - 1: label for code, label in ANCHORS.items()} | {-9: "Not asked"}
-    pyreadstat.write_sav(
-        frame,
-        str(path),
-        variable_value_labels=dict.fromkeys(columns, labels),
-        missing_ranges={column: [-9] for column in columns},
-    )
+    path = write_zero_based_sav(tmp_path / "zero.sav")
     output = tmp_path / "o.csv"
     code, _, err = cli(capsys, "score", path, "-i", "wai-sr", "-o", output)
     assert code == 1

@@ -20,19 +20,9 @@ from hypothesis import strategies as st
 
 import alliance_metrics as am
 import alliance_metrics.io.csv as am_csv
+from helpers import B3_SCORES, assert_same_scores
 
 B3 = b'id,note,wai_1,wai_2,wai_3\n007,first,4,5,Always\n0012,"a, b",9,x,3\n013,,,,\n'
-B3_SCORES = [
-    "wai_b3_goal",
-    "wai_b3_goal_answered",
-    "wai_b3_task",
-    "wai_b3_task_answered",
-    "wai_b3_bond",
-    "wai_b3_bond_answered",
-    "wai_b3_total",
-    "wai_b3_total_answered",
-    "wai_b3_status",
-]
 
 
 def rows_of(data: bytes, delimiter: str = ",") -> list[dict[str, str]]:
@@ -52,24 +42,6 @@ def score_columns(instrument: str) -> list[str]:
     for scale in inst.scales:
         columns += [f"{slug}{scale.id}", f"{slug}{scale.id}_answered"]
     return [*columns, f"{slug}status"]
-
-
-def assert_same_scores(
-    rows: list[dict[str, str]], expected: pd.DataFrame, columns: list[str]
-) -> None:
-    assert len(rows) == len(expected)
-    for i, row in enumerate(rows):
-        for column in columns:
-            want = expected[column].iloc[i]
-            got = row[column]
-            if column.endswith("status"):
-                assert got == str(want), (i, column)
-            elif column.endswith("_answered"):
-                assert int(got) == int(want), (i, column)
-            elif pd.isna(want):
-                assert got == "", (i, column, got)
-            else:
-                assert float(got) == float(want), (i, column, got, want)
 
 
 # --- summaries ---------------------------------------------------------------------------------

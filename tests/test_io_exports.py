@@ -212,8 +212,6 @@ def test_position_coding_without_descending_items_changes_nothing() -> None:
     ["exports", "redcap", "redcap_dictionary", "qualtrics", "spss", "long", "coding"],
 )
 def test_module_examples_run(module: str) -> None:
-    if module == "spss":
-        pytest.importorskip("pyreadstat")
     imported = importlib.import_module(f"alliance_metrics.io.{module}")
     result = doctest.testmod(imported, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0

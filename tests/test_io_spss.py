@@ -10,15 +10,15 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+import pyreadstat
 import pytest
 
 import alliance_metrics as am
 from alliance_metrics.io.spss import MissingDependencyError, read_spss
-
-pyreadstat = pytest.importorskip("pyreadstat")
+from helpers import WAI_SR_ANCHORS, write_zero_based_sav
 
 LABELLED = [f"alliance_{letter}" for letter in "abcdefghijkl"]
-ANCHORS = {1: "Seldom", 2: "Sometimes", 3: "Fairly Often", 4: "Very Often", 5: "Always"}
+ANCHORS = WAI_SR_ANCHORS
 ANSWERS = [
     [4, 4, 5, 4, 3, 4, 5, 4, 4, 3, 4, 4],
     [5, 4, 5, 5, 9, 4, 5, 5, 4, 4, 5, 8],
@@ -51,19 +51,7 @@ def labelled_sav(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def zero_based_sav(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Items wai1..wai12 coded 0–4 with anchor labels, -9 'not asked', one unlabelled 7."""
-    path = tmp_path_factory.mktemp("spss") / "wai_sr_zero.sav"
-    columns = [f"wai{n}" for n in range(1, 13)]
-    rows = [[0, 1, 2, 3, 4, 0, 1, 2, 3, 4, 0, 1], [4, 4, 4, 4, 4, 4, 4, 4, 4, 4, 7, -9]]
-    frame = pd.DataFrame(np.asarray(rows, dtype=float), columns=columns)
-    frame.insert(0, "id", ["x1", "x2"])
-    labels = {code - 1: label for code, label in ANCHORS.items()} | {-9: "Not asked"}
-    pyreadstat.write_sav(
-        frame,
-        str(path),
-        variable_value_labels=dict.fromkeys(columns, labels),
-        missing_ranges={column: [-9] for column in columns},
-    )
-    return path
+    return write_zero_based_sav(tmp_path_factory.mktemp("spss") / "wai_sr_zero.sav")
 
 
 def test_user_missing_codes_become_unanswered_and_are_reported(labelled_sav: Path) -> None:
