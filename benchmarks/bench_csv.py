@@ -101,7 +101,13 @@ def main() -> None:
     if shutil.which("Rscript"):
         r_runs = [
             run(
-                ["Rscript", str(HERE / "psych_score_csv.R"), str(small), str(workdir / "out_r.csv")]
+                [
+                    "Rscript",
+                    str(HERE / "psych_wai_sr.R"),
+                    "pipeline",
+                    str(small),
+                    str(workdir / "out_r.csv"),
+                ]
             )
             for _ in range(max(1, args.repeat - 1))
         ]

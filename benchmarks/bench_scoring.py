@@ -3,7 +3,7 @@
 Run: ``python benchmarks/bench_scoring.py [--rows 1000000]``. Prints a table; asserts nothing.
 Targets (issue 2): score_frame on 1,000,000 WAI-SR rows ≤ 0.15 s on the 2-core machine, i.e.
 > 15× faster than ``psych::scoreItems`` on the same data (timed in memory by
-``psych_score_items.R`` when ``Rscript`` with psych is installed); single score() median ≤ 50 µs.
+``psych_wai_sr.R in-memory`` when ``Rscript`` with psych is installed); single score() median ≤ 50 µs.
 """
 
 from __future__ import annotations
@@ -34,9 +34,12 @@ def psych_seconds(frame: pd.DataFrame) -> float | None:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "data.csv"
         frame.to_csv(path, index=False)
-        script = Path(__file__).with_name("psych_score_items.R")
+        script = Path(__file__).with_name("psych_wai_sr.R")
         result = subprocess.run(
-            ["Rscript", str(script), str(path)], capture_output=True, text=True, check=False
+            ["Rscript", str(script), "in-memory", str(path)],
+            capture_output=True,
+            text=True,
+            check=False,
         )
     if result.returncode != 0:
         return None
