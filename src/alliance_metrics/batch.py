@@ -29,7 +29,7 @@ from alliance_metrics.scoring import (
 )
 from alliance_metrics.validation import CODE_NAMES, coerce_matrix, issue_messages
 
-__all__ = ["failure_table", "score_frame", "validate_frame"]
+__all__ = ["failure_table", "score_frame", "score_frame_with_report", "validate_frame"]
 
 _STATUS_DTYPE = pd.CategoricalDtype(list(ROW_STATUSES))
 
@@ -182,6 +182,41 @@ def score_frame(
     0  a           4.0            ok
     1  b           NaN  insufficient
     """
+    scored, _ = score_frame_with_report(
+        df,
+        instrument,
+        columns=columns,
+        aggregate=aggregate,
+        min_answered=min_answered,
+        on_invalid=on_invalid,
+        prefix=prefix,
+    )
+    return scored
+
+
+def score_frame_with_report(
+    df: pd.DataFrame,
+    instrument: str | Instrument,
+    *,
+    columns: ColumnSpec = None,
+    aggregate: Aggregate | None = None,
+    min_answered: int | float | None = None,
+    on_invalid: str = "raise",
+    prefix: str | None = None,
+) -> tuple[pd.DataFrame, ValidationReport]:
+    """:func:`score_frame` that also returns the :class:`ValidationReport` of the same pass.
+
+    With ``on_invalid="missing"`` this scores and validates with one coercion of the cells (what
+    ``score_frame`` followed by ``validate_frame`` would do twice).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> df = pd.DataFrame({"wai_1": [4, 9], "wai_2": [4, 4], "wai_3": [5, 5]})
+    >>> scored, report = score_frame_with_report(df, "wai-b3", on_invalid="missing")
+    >>> scored["wai_b3_status"].tolist(), report.n_invalid_cells
+    (['ok', 'invalid'], 1)
+    """
     frame = _check_frame(df, "score_frame")
     inst = resolve_instrument(instrument)
     agg = check_aggregate(aggregate, "score_frame", inst.default_aggregate)
@@ -192,10 +227,12 @@ def score_frame(
     score_names, answered_names, status_name = output_names(list(frame.columns), inst, prefix)
     _, items, values, codes = _prepare(frame, inst, columns)
     invalid_rows: npt.NDArray[np.bool_] = np.asarray(codes.any(axis=1), dtype=bool)
-    if on_invalid == "raise" and invalid_rows.any():
-        report = ValidationReport(
-            n_rows=len(frame), failure_cases=failure_table(items, codes, inst)
-        )
+    report = (
+        ValidationReport(n_rows=len(frame), failure_cases=failure_table(items, codes, inst))
+        if invalid_rows.any()
+        else ValidationReport(n_rows=len(frame))
+    )
+    if on_invalid == "raise" and not report.ok:
         raise ResponseValidationError(report.summary(), report)
     warn_if_provisional(inst)
     scores, answered, status = score_blocks(plan, values, agg, required)
@@ -220,4 +257,4 @@ def score_frame(
             "library_version": library_version(),
         },
     }
-    return scored
+    return scored, report

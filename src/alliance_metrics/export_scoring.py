@@ -20,7 +20,7 @@ import pandas as pd
 import pyarrow as pa
 
 from alliance_metrics._params import Aggregate, check_choice
-from alliance_metrics.batch import score_frame, validate_frame
+from alliance_metrics.batch import score_frame_with_report, validate_frame
 from alliance_metrics.columns import ColumnSpec, resolve_columns
 from alliance_metrics.errors import InvalidParameterError, IssueCode, ResponseValidationError
 from alliance_metrics.export_options import SOURCES, ReaderOptions, WholeFileOutput, round_scores
@@ -225,8 +225,7 @@ def score_export(
     """Score an export read in memory; invalid cells count as unanswered and are reported."""
     prepared = _prepare(data, instrument, columns, coding, missing_values)
     frame, mapping = prepared.frame, prepared.mapping
-    validation = validate_frame(frame, instrument, columns=mapping)
-    scored = score_frame(
+    scored, validation = score_frame_with_report(
         frame,
         instrument,
         columns=mapping,
