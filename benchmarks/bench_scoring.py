@@ -3,7 +3,8 @@
 Run: ``python benchmarks/bench_scoring.py [--rows 1000000]``. Prints a table; asserts nothing.
 Targets (issue 2): score_frame on 1,000,000 WAI-SR rows ≤ 0.15 s on the 2-core machine, i.e.
 > 15× faster than ``psych::scoreItems`` on the same data (timed in memory by
-``psych_wai_sr.R in-memory`` when ``Rscript`` with psych is installed); single score() median ≤ 50 µs.
+``psych_wai_sr.R in-memory`` when ``Rscript`` with psych is installed); single score() median
+≤ 50 µs.
 """
 
 from __future__ import annotations
