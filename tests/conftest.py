@@ -12,8 +12,8 @@ from collections.abc import Iterator
 import pytest
 from hypothesis import settings
 
-from alliance_metrics import scoring
 from alliance_metrics.instruments import registry
+from alliance_metrics.scoring import kernel
 
 settings.register_profile("ci", derandomize=True, print_blob=True)
 if os.environ.get("CI"):
@@ -23,11 +23,11 @@ if os.environ.get("CI"):
 @pytest.fixture(autouse=True)
 def _isolate_module_state() -> Iterator[None]:
     """Reset the once-per-session provisional warnings and the user registry around each test."""
-    scoring._warned.clear()
+    kernel._warned.clear()
     saved_user = dict(registry._user)
     try:
         yield
     finally:
-        scoring._warned.clear()
+        kernel._warned.clear()
         registry._user.clear()
         registry._user.update(saved_user)

@@ -8,6 +8,7 @@ from __future__ import annotations
 import csv
 import io
 import re
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -150,10 +151,16 @@ def test_redcap_label_export(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     ]
 
 
-def test_export_readers_need_a_file(capsys: pytest.CaptureFixture[str]) -> None:
-    code, _, err = cli(capsys, "score", "-", "-i", "wai-sr", "--source", "redcap")
-    assert code == 2
-    assert err == ERROR_PREFIX + "A redcap export must be read from a file, not a stream.\n"
+def test_exports_are_read_from_stdin_too(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    stdin = io.TextIOWrapper(io.BytesIO(Path(REDCAP).read_bytes()))
+    monkeypatch.setattr(sys, "stdin", stdin)
+    code, out, err = cli(capsys, "score", "-", "-i", "wai-sr")
+    from_file = cli(capsys, "score", REDCAP, "-i", "wai-sr", "-o", "-")
+    assert code == from_file[0]
+    assert out == from_file[1]
+    assert "redcap export" in err
 
 
 def test_dictionary_on_a_plain_csv_is_a_usage_error(
@@ -163,7 +170,7 @@ def test_dictionary_on_a_plain_csv_is_a_usage_error(
         capsys, "score", PAPER, "-i", "wai-sr", "--dictionary", DICTIONARY, "-o", tmp_path / "o.csv"
     )
     assert code == 2
-    assert err.startswith(ERROR_PREFIX + "--dictionary and --form apply to REDCap exports")
+    assert err.startswith(ERROR_PREFIX + "The --dictionary option applies to REDCap exports only")
     assert names(tmp_path) == []
 
 

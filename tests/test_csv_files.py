@@ -127,7 +127,10 @@ def test_stream_in_and_stream_out(tmp_path: Path) -> None:
 
 
 def test_stream_without_destination_is_a_parameter_error() -> None:
-    with pytest.raises(am.InvalidParameterError, match="output destination is required"):
+    with pytest.raises(
+        am.InvalidParameterError,
+        match="The 'destination' parameter of score_csv must be given when the input is a stream",
+    ):
         am.score_csv(io.BytesIO(B3), None, "wai-b3")
 
 

@@ -21,9 +21,9 @@ import pytest
 from numpy.testing import assert_allclose
 
 import alliance_metrics as am
-from alliance_metrics import scoring
 from alliance_metrics.interrater import icc
 from alliance_metrics.psychometrics import item_statistics, omega_total, reliability_report
+from alliance_metrics.scoring import kernel
 
 GOLDEN = Path(__file__).parent / "golden"
 ALPHA_RTOL = 1e-12  # alpha, std_alpha, average_r, Feldt bounds, r_drop, alpha_if_deleted, item sd
@@ -36,9 +36,9 @@ POLICIES = [("pairwise", ""), ("listwise", "_listwise")]
 
 @pytest.fixture(autouse=True)
 def _fresh_provisional_warnings() -> Iterator[None]:
-    scoring._warned.clear()
+    kernel._warned.clear()
     yield
-    scoring._warned.clear()
+    kernel._warned.clear()
 
 
 def read(name: str) -> pd.DataFrame:

@@ -333,7 +333,9 @@ def test_a_ticked_checkbox_alone_makes_an_administration(tmp_path: Path) -> None
 
 
 def test_form_must_be_a_string(tmp_path: Path) -> None:
-    with pytest.raises(am.InvalidParameterError, match="must be a form name or None"):
+    with pytest.raises(
+        am.InvalidParameterError, match="The 'form' parameter of read_redcap must be a str or None"
+    ):
         read_redcap(_two_forms(tmp_path), "wai-b3", form=1)  # type: ignore[arg-type]
 
 

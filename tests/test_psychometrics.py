@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from scipy import stats
 
 import alliance_metrics as am
-from alliance_metrics import factor, psychometrics, scoring
+from alliance_metrics import factor, psychometrics, reliability, scoring
 from alliance_metrics.psychometrics import (
     REPORT_COLUMNS,
     AlphaResult,
@@ -26,8 +26,9 @@ from alliance_metrics.psychometrics import (
     item_statistics,
     omega_total,
     reliability_report,
-    reliability_table_text,
 )
+from alliance_metrics.report import reliability_table_text
+from alliance_metrics.scoring import kernel
 
 ITEM_COLUMNS = [
     "scale", "item", "mean", "sd", "n", "r_drop", "alpha_if_deleted", "keying_flag", "reversed",
@@ -36,9 +37,9 @@ ITEM_COLUMNS = [
 
 @pytest.fixture(autouse=True)
 def _fresh_provisional_warnings() -> Iterator[None]:
-    scoring._warned.clear()
+    kernel._warned.clear()
     yield
-    scoring._warned.clear()
+    kernel._warned.clear()
 
 
 def likert(
@@ -490,7 +491,7 @@ def test_item_statistics_listwise() -> None:
 
 def test_two_item_scale_has_no_alpha_if_deleted() -> None:
     cov = np.array([[1.0, 0.5], [0.5, 2.0]])
-    r_drop, alpha_if_deleted = psychometrics._drop_statistics(cov)
+    r_drop, alpha_if_deleted = reliability.drop_statistics(cov)
     assert r_drop == pytest.approx([0.5 / math.sqrt(2)] * 2)
     assert np.isnan(alpha_if_deleted).all()
 

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from alliance_metrics.batch import score_frame, validate_frame
+    from alliance_metrics.coding import apply_position_coding
     from alliance_metrics.errors import (
         AllianceMetricsError,
         AllianceMetricsWarning,
@@ -28,7 +29,6 @@ if TYPE_CHECKING:
         ResponseValidationError,
         UnknownInstrumentError,
     )
-    from alliance_metrics.files import CsvSummary, score_csv, validate_csv
     from alliance_metrics.instruments.registry import (
         get_instrument,
         list_instruments,
@@ -36,12 +36,12 @@ if TYPE_CHECKING:
         register,
     )
     from alliance_metrics.interrater import icc
-    from alliance_metrics.io.coding import apply_position_coding
     from alliance_metrics.io.exports import ExportData, detect_source
     from alliance_metrics.io.long import long_to_wide
     from alliance_metrics.io.qualtrics import read_qualtrics
     from alliance_metrics.io.redcap import read_redcap
     from alliance_metrics.io.spss import read_spss
+    from alliance_metrics.pipeline.run import score_csv, validate_csv
     from alliance_metrics.psychometrics import (
         AlphaResult,
         cronbach_alpha,
@@ -49,7 +49,7 @@ if TYPE_CHECKING:
         omega_total,
         reliability_report,
     )
-    from alliance_metrics.results import ScaleScore, ScoreResult, ValidationReport
+    from alliance_metrics.results import CsvSummary, ScaleScore, ScoreResult, ValidationReport
     from alliance_metrics.schemas import (
         Administration,
         Anchor,
@@ -73,7 +73,7 @@ _EXPORTS: dict[str, str] = {
     "AlphaResult": "psychometrics",
     "Anchor": "schemas",
     "Citation": "schemas",
-    "CsvSummary": "files",
+    "CsvSummary": "results",
     "Cutoff": "schemas",
     "ExportData": "io.exports",
     "InputFormatError": "errors",
@@ -92,7 +92,7 @@ _EXPORTS: dict[str, str] = {
     "ScoreResult": "results",
     "UnknownInstrumentError": "errors",
     "ValidationReport": "results",
-    "apply_position_coding": "io.coding",
+    "apply_position_coding": "coding",
     "cronbach_alpha": "psychometrics",
     "detect_source": "io.exports",
     "get_instrument": "instruments.registry",
@@ -108,9 +108,9 @@ _EXPORTS: dict[str, str] = {
     "register": "instruments.registry",
     "reliability_report": "psychometrics",
     "score": "scoring",
-    "score_csv": "files",
+    "score_csv": "pipeline.run",
     "score_frame": "batch",
-    "validate_csv": "files",
+    "validate_csv": "pipeline.run",
     "validate_frame": "batch",
 }
 
@@ -166,7 +166,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     if name == "__version__":
-        from alliance_metrics.scoring import library_version
+        from alliance_metrics._version import library_version
 
         return library_version()
     if name == "datasets":

@@ -6,95 +6,57 @@ compiled plan → append score, answered-count and status columns to a copy of t
 
 from __future__ import annotations
 
-from collections.abc import Hashable
-
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from alliance_metrics._params import Aggregate, check_aggregate, check_choice, check_min_answered
-from alliance_metrics.columns import ColumnSpec, output_names, resolve_columns
-from alliance_metrics.errors import InvalidParameterError, ResponseValidationError
-from alliance_metrics.instruments.registry import resolve_instrument
-from alliance_metrics.results import FAILURE_COLUMNS, ValidationReport
+from alliance_metrics._params import Aggregate, check_frame, check_int, resolve_instrument_arg
+from alliance_metrics.columns import ColumnSpec, check_output_names, resolve_columns
+from alliance_metrics.errors import ResponseValidationError
+from alliance_metrics.results import ROW_STATUSES, ValidationReport
 from alliance_metrics.schemas import Instrument
-from alliance_metrics.scoring import (
-    ROW_STATUSES,
-    compile_instrument,
-    library_version,
-    required_answers,
-    row_status_codes,
-    score_blocks,
-    warn_if_provisional,
-)
-from alliance_metrics.validation import CODE_NAMES, coerce_matrix, issue_messages
+from alliance_metrics.scoring.kernel import row_status_codes, score_blocks, warn_if_provisional
+from alliance_metrics.scoring.request import ScoreRequest
+from alliance_metrics.validation.frame import coerce_matrix
+from alliance_metrics.validation.report import failure_table
+from alliance_metrics.validation.rules import CellRules
 
-__all__ = ["failure_table", "score_frame", "score_frame_with_report", "validate_frame"]
+__all__ = ["frame_report", "score_frame", "score_frame_with_report", "validate_frame"]
 
 _STATUS_DTYPE = pd.CategoricalDtype(list(ROW_STATUSES))
 
 
-def _check_frame(df: object, func: str) -> pd.DataFrame:
-    if not isinstance(df, pd.DataFrame):
-        raise InvalidParameterError(
-            f"The 'df' parameter of {func} must be a pandas DataFrame. "
-            f"Got {type(df).__name__} instead."
-        )
-    return df
-
-
-def failure_table(
-    items: pd.DataFrame,
-    codes: npt.NDArray[np.int8],
-    instrument: Instrument,
-    *,
-    row_offset: int = 0,
-) -> pd.DataFrame:
-    """Build ``ValidationReport.failure_cases`` from a matrix of issue codes.
-
-    ``items`` holds the item columns as given (raw values), in item order; rows are reported by
-    position plus ``row_offset`` (the position of the chunk's first row in the whole input).
-    """
-    positions, cols = np.nonzero(codes)
-    rows = positions + row_offset
-    labels = [a.label for a in instrument.response_scale.anchors]
-    label_names = ", ".join(repr(label) for label in labels)
-    column_names = pd.Series(np.asarray(items.columns, dtype=object)[cols])
-    raw = items.to_numpy(dtype=object)[positions, cols] if len(rows) else np.empty(0, dtype=object)
-    raw_values = pd.Series(raw, dtype=object)
-    cell_codes = codes[positions, cols]
-    code_names = np.array([str(c) for c in CODE_NAMES.values()], dtype=object)
-    return pd.DataFrame(
-        {
-            "row": rows.astype(np.int64),
-            "column": column_names.to_numpy(),
-            "value": raw_values.to_numpy(),
-            "code": code_names[cell_codes - 1] if len(rows) else np.empty(0, dtype=object),
-            "message": issue_messages(
-                rows.astype(np.int64),
-                column_names,
-                raw_values,
-                cell_codes,
-                instrument.response_scale,
-                label_names,
-            ).to_numpy(dtype=object),
-        },
-        columns=list(FAILURE_COLUMNS),
+def frame_report(
+    items: pd.DataFrame, codes: npt.NDArray[np.int8], instrument: Instrument, row_offset: int = 0
+) -> ValidationReport:
+    """Report a frame's item cells: every non-zero code, with the cell as given."""
+    if not codes.any():
+        return ValidationReport(n_rows=len(items))
+    cases = failure_table(
+        codes,
+        list(items.columns),
+        instrument.response_scale,
+        lambda j, rows: items.iloc[rows, j].tolist(),
+        row_offset=row_offset,
     )
+    return ValidationReport(n_rows=len(items), failure_cases=cases)
 
 
-def _prepare(
-    df: pd.DataFrame, instrument: Instrument, columns: ColumnSpec
-) -> tuple[list[Hashable], pd.DataFrame, npt.NDArray[np.float64], npt.NDArray[np.int8]]:
-    item_columns = resolve_columns(list(df.columns), instrument, columns)
-    items = df.loc[:, item_columns]
-    plan = compile_instrument(instrument)
-    values, codes = coerce_matrix(items, instrument.response_scale, plan.labels)
-    return item_columns, items, values, codes
+def _items(
+    frame: pd.DataFrame, instrument: Instrument, columns: ColumnSpec, rules: CellRules, func: str
+) -> tuple[pd.DataFrame, npt.NDArray[np.float64], npt.NDArray[np.int8]]:
+    item_columns = resolve_columns(list(frame.columns), instrument, columns, func)
+    items = frame.loc[:, item_columns]
+    values, codes = coerce_matrix(items, rules)
+    return items, values, codes
 
 
 def validate_frame(
-    df: pd.DataFrame, instrument: str | Instrument, *, columns: ColumnSpec = None
+    df: pd.DataFrame,
+    instrument: str | Instrument,
+    *,
+    columns: ColumnSpec = None,
+    row_offset: int = 0,
 ) -> ValidationReport:
     """Check every response cell of ``df`` without scoring.
 
@@ -107,6 +69,9 @@ def validate_frame(
     columns
         Mapping of item (id or number) to column, a template such as ``"wai_{n}"``, or ``None``
         to auto-detect the usual spellings.
+    row_offset
+        Position of ``df``'s first row in the whole input: reported rows are
+        ``row_offset + position`` (for data scored in chunks or partitions).
 
     Returns
     -------
@@ -122,10 +87,13 @@ def validate_frame(
     0    1  wai_1  not_a_number
     1    1  wai_3   not_on_step
     """
-    frame = _check_frame(df, "validate_frame")
-    inst = resolve_instrument(instrument)
-    _, items, _, codes = _prepare(frame, inst, columns)
-    return ValidationReport(n_rows=len(frame), failure_cases=failure_table(items, codes, inst))
+    func = "validate_frame"
+    frame = check_frame(df, func)
+    inst = resolve_instrument_arg(instrument, func)
+    offset = check_int(row_offset, "row_offset", func, minimum=0)
+    rules = CellRules.build(inst.response_scale)
+    items, _, codes = _items(frame, inst, columns, rules, func)
+    return frame_report(items, codes, inst, offset)
 
 
 def score_frame(
@@ -137,6 +105,7 @@ def score_frame(
     min_answered: int | float | None = None,
     on_invalid: str = "raise",
     prefix: str | None = None,
+    row_offset: int = 0,
 ) -> pd.DataFrame:
     """Score every row of a DataFrame.
 
@@ -162,6 +131,9 @@ def score_frame(
     prefix
         Prefix of the added columns; ``None`` uses the instrument slug (``"wai_sr_"``), ``""``
         gives bare scale names.
+    row_offset
+        Position of ``df``'s first row in the whole input: rows in the validation report are
+        ``row_offset + position`` (for data scored in chunks or partitions).
 
     Returns
     -------
@@ -182,16 +154,16 @@ def score_frame(
     0  a           4.0            ok
     1  b           NaN  insufficient
     """
-    scored, _ = score_frame_with_report(
-        df,
+    request = ScoreRequest.resolve(
+        "score_frame",
         instrument,
-        columns=columns,
         aggregate=aggregate,
         min_answered=min_answered,
         on_invalid=on_invalid,
         prefix=prefix,
     )
-    return scored
+    offset = check_int(row_offset, "row_offset", "score_frame", minimum=0)
+    return score_with_report(check_frame(df, "score_frame"), request, columns, offset)[0]
 
 
 def score_frame_with_report(
@@ -203,6 +175,7 @@ def score_frame_with_report(
     min_answered: int | float | None = None,
     on_invalid: str = "raise",
     prefix: str | None = None,
+    row_offset: int = 0,
 ) -> tuple[pd.DataFrame, ValidationReport]:
     """:func:`score_frame` that also returns the :class:`ValidationReport` of the same pass.
 
@@ -217,44 +190,52 @@ def score_frame_with_report(
     >>> scored["wai_b3_status"].tolist(), report.n_invalid_cells
     (['ok', 'invalid'], 1)
     """
-    frame = _check_frame(df, "score_frame")
-    inst = resolve_instrument(instrument)
-    agg = check_aggregate(aggregate, "score_frame", inst.default_aggregate)
-    rule = check_min_answered(min_answered, "score_frame")
-    check_choice("on_invalid", "score_frame", on_invalid, ("raise", "missing"))
-    plan = compile_instrument(inst)
-    required = required_answers(plan, inst.missing_policy.min_answered if rule is None else rule)
-    score_names, answered_names, status_name = output_names(list(frame.columns), inst, prefix)
-    _, items, values, codes = _prepare(frame, inst, columns)
-    invalid_rows: npt.NDArray[np.bool_] = np.asarray(codes.any(axis=1), dtype=bool)
-    report = (
-        ValidationReport(n_rows=len(frame), failure_cases=failure_table(items, codes, inst))
-        if invalid_rows.any()
-        else ValidationReport(n_rows=len(frame))
+    request = ScoreRequest.resolve(
+        "score_frame",
+        instrument,
+        aggregate=aggregate,
+        min_answered=min_answered,
+        on_invalid=on_invalid,
+        prefix=prefix,
     )
-    if on_invalid == "raise" and not report.ok:
+    offset = check_int(row_offset, "row_offset", "score_frame", minimum=0)
+    return score_with_report(check_frame(df, "score_frame"), request, columns, offset)
+
+
+def score_with_report(
+    frame: pd.DataFrame,
+    request: ScoreRequest,
+    columns: ColumnSpec,
+    row_offset: int = 0,
+    extra_invalid: npt.NDArray[np.bool_] | None = None,
+) -> tuple[pd.DataFrame, ValidationReport]:
+    """Score a checked frame for a resolved request (the work behind :func:`score_frame`).
+
+    ``extra_invalid`` marks rows that a reader found invalid (their status becomes ``invalid``
+    like rows with a rejected cell): the status has one source, computed here.
+    """
+    inst, func = request.instrument, request.function
+    names = check_output_names(list(frame.columns), inst, request.prefix, func)
+    items, values, codes = _items(frame, inst, columns, request.rules(), func)
+    report = frame_report(items, codes, inst, row_offset)
+    if request.on_invalid == "raise" and not report.ok:
         raise ResponseValidationError(report.summary(), report)
-    warn_if_provisional(inst)
-    scores, answered, status = score_blocks(plan, values, agg, required)
+    warn_if_provisional(inst, stacklevel=4)
+    scores, answered, status = score_blocks(
+        request.plan, values, request.aggregate, request.required
+    )
+    invalid_rows: npt.NDArray[np.bool_] = np.asarray(codes.any(axis=1), dtype=bool)
+    if extra_invalid is not None:
+        invalid_rows = invalid_rows | extra_invalid
     row_status = row_status_codes(status, invalid_rows)
-    order = [name for pair in zip(score_names, answered_names, strict=True) for name in pair]
     added = pd.concat(
         [
-            pd.DataFrame(scores.T, index=frame.index, columns=score_names, copy=False),
-            pd.DataFrame(answered.T, index=frame.index, columns=answered_names, copy=False),
+            pd.DataFrame(scores.T, index=frame.index, columns=list(names.scores), copy=False),
+            pd.DataFrame(answered.T, index=frame.index, columns=list(names.answered), copy=False),
         ],
         axis=1,
-    )[order]
-    added[status_name] = pd.Categorical.from_codes(row_status, dtype=_STATUS_DTYPE)
+    )[names.ordered()[:-1]]
+    added[names.status] = pd.Categorical.from_codes(row_status, dtype=_STATUS_DTYPE)
     scored = pd.concat([frame, added], axis=1)
-    scored.attrs = {
-        **frame.attrs,
-        "alliance_metrics": {
-            "instrument_id": inst.id,
-            "instrument_version": inst.version,
-            "aggregate": agg,
-            "min_answered": inst.missing_policy.min_answered if rule is None else rule,
-            "library_version": library_version(),
-        },
-    }
+    scored.attrs = {**frame.attrs, "alliance_metrics": request.provenance()}
     return scored, report

@@ -9,13 +9,16 @@ numbers (int or str) and item ids.
 from __future__ import annotations
 
 import re
+import string
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 
+from alliance_metrics._params import bad_parameter
 from alliance_metrics.errors import InputFormatError, InvalidParameterError
+from alliance_metrics.results import ScoreColumns
 from alliance_metrics.schemas import Instrument
 
-__all__ = ["ColumnSpec", "output_names", "resolve_columns"]
+__all__ = ["ColumnSpec", "check_output_names", "resolve_columns"]
 
 ColumnSpec = Mapping[str | int, Hashable] | str | None
 
@@ -28,9 +31,14 @@ def _shown(columns: Sequence[Hashable], limit: int = 8) -> str:
 
 
 def resolve_columns(
-    available: Sequence[Hashable], instrument: Instrument, columns: ColumnSpec = None
+    available: Sequence[Hashable],
+    instrument: Instrument,
+    columns: ColumnSpec = None,
+    func: str = "score_frame",
 ) -> list[Hashable]:
     """Return the column label of every item, in item order.
+
+    ``func`` is the public function the user called (for messages).
 
     Raises
     ------
@@ -44,12 +52,14 @@ def resolve_columns(
     if columns is None:
         return _auto_detect(available, instrument)
     if isinstance(columns, str):
-        return _from_template(available, instrument, columns)
+        return _from_template(available, instrument, columns, func)
     if isinstance(columns, Mapping):
-        return _from_mapping(available, instrument, columns)
-    raise InvalidParameterError(
-        "The 'columns' parameter must be a mapping of item to column, a template such as "
-        f"'wai_{{n}}', or None. Got {type(columns).__name__} instead."
+        return _from_mapping(available, instrument, columns, func)
+    raise bad_parameter(
+        "columns",
+        func,
+        "be a mapping of item to column, a template such as 'wai_{n}', or None",
+        columns,
     )
 
 
@@ -80,48 +90,76 @@ def _require_present(
     return wanted
 
 
+def _check_template(template: str, func: str) -> None:
+    """Check that a template uses only the fields ``{n}`` and ``{id}`` (with a format spec)."""
+    must = (
+        "use only the fields {n} (item number) and {id} (item id), with an optional format "
+        "such as {n:02d}"
+    )
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+    except ValueError:  # unbalanced braces
+        raise bad_parameter("columns", func, must, template) from None
+    if not fields:
+        raise bad_parameter(
+            "columns", func, "give each item its own column (include {n} or {id})", template
+        )
+    if any(name not in ("n", "id") for name in fields):
+        raise bad_parameter("columns", func, must, template)
+
+
 def _from_template(
-    available: Sequence[Hashable], instrument: Instrument, template: str
+    available: Sequence[Hashable], instrument: Instrument, template: str, func: str
 ) -> list[Hashable]:
+    _check_template(template, func)
     try:
         wanted: list[Hashable] = [
             template.format(n=item.number, id=item.id) for item in instrument.items
         ]
-    except (KeyError, IndexError, ValueError) as error:
-        raise InvalidParameterError(
-            f"The 'columns' template {template!r} must use only {{n}} (item number) and {{id}} "
-            f"(item id), e.g. 'wai_{{n}}' or 'item{{n:02d}}'. It failed with: {error!r}."
+    except (KeyError, IndexError, ValueError, TypeError, AttributeError):
+        raise bad_parameter(
+            "columns", func, "be a template that formats item numbers, e.g. 'wai_{n}'", template
         ) from None
     if len(set(wanted)) == 1:
-        raise InvalidParameterError(
-            f"The 'columns' template {template!r} gives every item the same column; include "
-            "{n} or {id}."
+        raise bad_parameter(
+            "columns", func, "give each item its own column (include {n} or {id})", template
         )
     return _require_present(available, wanted, instrument, f"template {template!r}")
 
 
 def _from_mapping(
-    available: Sequence[Hashable], instrument: Instrument, mapping: Mapping[str | int, Hashable]
+    available: Sequence[Hashable],
+    instrument: Instrument,
+    mapping: Mapping[str | int, Hashable],
+    func: str,
 ) -> list[Hashable]:
     by_item: dict[str, Hashable] = {}
     for key, column in mapping.items():
         try:
             item = instrument.item(key)
-        except KeyError:
+        except (KeyError, TypeError):
             raise InvalidParameterError(
-                f"The 'columns' mapping names item {key!r}, which {instrument.id!r} does not "
-                f"have. Items are {', '.join(i.id for i in instrument.items)} or numbers 1 to "
-                f"{instrument.n_items}."
+                f"The 'columns' parameter of {func} names item {key!r}, which {instrument.id!r} "
+                f"does not have. Items are {', '.join(i.id for i in instrument.items)} or "
+                f"numbers 1 to {instrument.n_items}.",
+                parameter="columns",
+                function=func,
             ) from None
         if item.id in by_item:
             raise InvalidParameterError(
-                f"The 'columns' mapping names item {item.id!r} twice (by id and by number)."
+                f"The 'columns' parameter of {func} names item {item.id!r} twice (by id and by "
+                "number).",
+                parameter="columns",
+                function=func,
             )
         by_item[item.id] = column
     unmapped = [i.id for i in instrument.items if i.id not in by_item]
     if unmapped:
         raise InvalidParameterError(
-            f"The 'columns' mapping must give a column for every item; missing: {unmapped}."
+            f"The 'columns' parameter of {func} must give a column for every item; missing: "
+            f"{unmapped}.",
+            parameter="columns",
+            function=func,
         )
     wanted = [by_item[i.id] for i in instrument.items]
     return _require_present(available, wanted, instrument, "columns mapping")
@@ -214,33 +252,25 @@ def _explain_missing(
             f"item(s) {', '.join(map(str, missing))} ({count} of {instrument.n_items} found)."
         )
     raise InputFormatError(
-        f"No item columns found for {instrument.id!r} ({instrument.n_items} items). Looked for "
-        f"numbered columns such as '{instrument.slug}_1', 'q1', 'item01' or '1', and for the "
-        f"item ids ({', '.join(i.id for i in instrument.items[:4])}, …). Columns present: "
-        f"{_shown(list(available))}. Pass columns='<prefix>{{n}}' or a mapping."
+        f"No item columns found for {instrument.id!r} ({instrument.n_items} items) among the "
+        f"{len(available)} columns of the input. Looked for numbered columns such as "
+        f"'{instrument.slug}_1', 'q1', 'item01' or '1', and for the item ids "
+        f"({', '.join(i.id for i in instrument.items[:4])}, …). If the input has no header row, "
+        "add one; otherwise pass columns='<prefix>{n}' or a mapping."
     )
 
 
-def output_names(
-    existing: list[Hashable], instrument: Instrument, prefix: str | None
-) -> tuple[list[str], list[str], str]:
+def check_output_names(
+    existing: Sequence[Hashable], instrument: Instrument, prefix: str | None, func: str
+) -> ScoreColumns:
     """Names of the added columns; a clash with an existing column is an error."""
-    if prefix is None:
-        prefix = f"{instrument.slug}_"
-    elif not isinstance(prefix, str):
-        raise InvalidParameterError(
-            f"The 'prefix' parameter of score_frame must be a str or None. "
-            f"Got {type(prefix).__name__} instead."
-        )
-    score_names = [f"{prefix}{s.id}" for s in instrument.scales]
-    answered_names = [f"{name}_answered" for name in score_names]
-    status_name = f"{prefix}status"
-    taken = {str(c) for c in existing}
-    clashes = [n for n in [*score_names, *answered_names, status_name] if n in taken]
+    names = ScoreColumns.for_instrument(instrument, prefix)
+    clashes = names.clashes(existing)
     if clashes:
         raise InvalidParameterError(
-            f"Output column(s) {', '.join(repr(c) for c in clashes)} already exist in the input; "
-            "choose another prefix (prefix='scored_' in Python, --prefix scored_ on the command "
-            "line)."
+            f"The output column(s) {', '.join(repr(c) for c in clashes)} of {func} already exist "
+            "in the input; choose another value of the 'prefix' parameter (e.g. 'scored_').",
+            parameter="prefix",
+            function=func,
         )
-    return score_names, answered_names, status_name
+    return names

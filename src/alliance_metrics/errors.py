@@ -2,7 +2,21 @@
 
 Every error raised on purpose by the library derives from :class:`AllianceMetricsError`, and
 each also derives from the built-in exception a Python user would expect (``ValueError``,
-``LookupError``, ...), so ``except ValueError`` keeps working.
+``LookupError``, ...), so ``except ValueError`` keeps working. Each class has a stable
+machine-readable ``code`` (for JSON error responses), and every error pickles with its
+attributes, so it survives the trip back from a worker process.
+
+Which error when
+----------------
+* :class:`InvalidParameterError`: an argument of a call is wrong (type, value, option, encoding
+  name, file path that cannot be an output). ``parameter`` and ``function`` say which.
+* :class:`InstrumentError`: an instrument definition is invalid or unknown.
+* :class:`ResponseValidationError`: answers to an instrument's items break its response rules;
+  ``report`` lists every rejected cell.
+* :class:`InputFormatError`: data that cannot be read or do not have the shape an operation needs
+  (unreadable file, missing or repeated columns, a value that is not a number in a numeric column
+  that is not an item column, such as ICC ratings or session scores).
+* :class:`MissingDependencyError`: an optional extra is needed.
 """
 
 from __future__ import annotations
@@ -27,19 +41,54 @@ __all__ = [
 
 
 class AllianceMetricsError(Exception):
-    """Base class of every error raised on purpose by alliance_metrics."""
+    """Base class of every error raised on purpose by alliance_metrics.
+
+    Examples
+    --------
+    >>> import pickle
+    >>> error = InvalidParameterError("bad", parameter="aggregate", function="score_frame")
+    >>> copy = pickle.loads(pickle.dumps(error))
+    >>> str(copy), copy.parameter, copy.function, copy.code
+    ('bad', 'aggregate', 'score_frame', 'invalid_parameter')
+    """
+
+    code: str = "error"
+    """Stable machine-readable name of the kind of error."""
 
 
 class InvalidParameterError(AllianceMetricsError, ValueError, TypeError):
-    """An argument has the wrong type or value (a usage error, not a data error)."""
+    """An argument has the wrong type or value (a usage error, not a data error).
+
+    Attributes
+    ----------
+    parameter, function
+        The parameter and the public function it belongs to, when known (the command line uses
+        them to name its own option instead).
+    """
+
+    code = "invalid_parameter"
+
+    def __init__(
+        self, message: str, *, parameter: str | None = None, function: str | None = None
+    ) -> None:
+        super().__init__(message)
+        self.parameter = parameter
+        self.function = function
+
+    def __reduce__(self) -> tuple[object, ...]:
+        return (_rebuild, (type(self), (str(self),), self.__dict__))
 
 
 class InstrumentError(AllianceMetricsError, ValueError):
     """An instrument definition is invalid or inconsistent."""
 
+    code = "instrument_error"
 
-class UnknownInstrumentError(InstrumentError, LookupError):
-    """No instrument with the requested id is registered."""
+
+class UnknownInstrumentError(InstrumentError, InvalidParameterError, LookupError):
+    """No instrument with the requested id is registered (a misuse of the argument, too)."""
+
+    code = "unknown_instrument"
 
 
 class ResponseValidationError(AllianceMetricsError, ValueError):
@@ -53,13 +102,20 @@ class ResponseValidationError(AllianceMetricsError, ValueError):
         The full :class:`~alliance_metrics.ValidationReport` with every invalid cell.
     """
 
+    code = "invalid_responses"
+
     def __init__(self, message: str, report: ValidationReport) -> None:
         super().__init__(message)
         self.report = report
 
+    def __reduce__(self) -> tuple[object, ...]:
+        return (type(self), (str(self), self.report))
+
 
 class InputFormatError(AllianceMetricsError, ValueError):
-    """An input cannot be read or its layout does not fit the instrument (e.g. a missing column)."""
+    """An input cannot be read or its layout does not fit the operation (e.g. a missing column)."""
+
+    code = "input_format"
 
 
 class MissingDependencyError(AllianceMetricsError, ImportError):
@@ -67,6 +123,18 @@ class MissingDependencyError(AllianceMetricsError, ImportError):
 
     The message names the extra to install, e.g. ``pip install "alliance-metrics[spss]"``.
     """
+
+    code = "missing_dependency"
+
+
+def _rebuild(
+    cls: type[AllianceMetricsError], args: tuple[object, ...], state: dict[str, object]
+) -> AllianceMetricsError:
+    """Unpickle an error whose ``__init__`` takes keyword-only attributes."""
+    error = cls.__new__(cls)
+    Exception.__init__(error, *args)
+    error.__dict__.update(state)
+    return error
 
 
 class AllianceMetricsWarning(UserWarning):

@@ -14,7 +14,7 @@ import numpy as np
 import numpy.typing as npt
 from scipy import optimize
 
-from alliance_metrics.validation import row_blocks
+from alliance_metrics._arrays import row_blocks
 
 __all__ = ["omega_from_correlation", "one_factor_minres", "pairwise_moments"]
 

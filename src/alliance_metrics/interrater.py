@@ -13,8 +13,8 @@ import numpy.typing as npt
 import pandas as pd
 from scipy import stats
 
+from alliance_metrics._params import check_ci
 from alliance_metrics.errors import InputFormatError, InvalidParameterError
-from alliance_metrics.psychometrics import check_ci
 
 __all__ = ["ICC_COLUMNS", "icc"]
 

@@ -1,27 +1,72 @@
-"""Frozen outputs of scoring and validation."""
+"""Frozen outputs of scoring and validation, and the names of the columns scoring adds."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from alliance_metrics.schemas import Instrument
+
 __all__ = [
     "FAILURE_COLUMNS",
+    "ROW_STATUSES",
+    "SCALE_STATUSES",
+    "CsvSummary",
     "RowStatus",
     "ScaleScore",
     "ScaleStatus",
+    "ScoreColumns",
     "ScoreResult",
     "ValidationReport",
 ]
 
 ScaleStatus = Literal["ok", "prorated", "insufficient"]
 RowStatus = Literal["ok", "prorated", "insufficient", "invalid"]
+SCALE_STATUSES: Final[tuple[ScaleStatus, ...]] = ("ok", "prorated", "insufficient")
+ROW_STATUSES: Final[tuple[RowStatus, ...]] = ("ok", "prorated", "insufficient", "invalid")
+"""Row statuses in increasing severity; their position is the int8 status code."""
 FAILURE_COLUMNS = ("row", "column", "value", "code", "message")
+
+
+@dataclass(frozen=True)
+class ScoreColumns:
+    """Names of the columns scoring adds: per scale a score and an answered count, then status.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> names = ScoreColumns.for_instrument(am.get_instrument("wai-b3"), None)
+    >>> names.ordered()[:3], names.status
+    (['wai_b3_goal', 'wai_b3_goal_answered', 'wai_b3_task'], 'wai_b3_status')
+    """
+
+    scores: tuple[str, ...]
+    answered: tuple[str, ...]
+    status: str
+
+    @classmethod
+    def for_instrument(cls, instrument: Instrument, prefix: str | None) -> ScoreColumns:
+        """Names for ``instrument``; ``prefix=None`` means the instrument slug and ``_``."""
+        stem = f"{instrument.slug}_" if prefix is None else prefix
+        scores = tuple(f"{stem}{scale.id}" for scale in instrument.scales)
+        return cls(scores, tuple(f"{name}_answered" for name in scores), f"{stem}status")
+
+    def ordered(self) -> list[str]:
+        """All names in output order: score, answered, score, answered, …, status."""
+        pairs = [name for pair in zip(self.scores, self.answered, strict=True) for name in pair]
+        return [*pairs, self.status]
+
+    def clashes(self, existing: Iterable[Hashable]) -> list[str]:
+        """Return the names that an input column already has (compared as text)."""
+        taken = {str(c) for c in existing}
+        return [n for n in (*self.scores, *self.answered, self.status) if n in taken]
+
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
@@ -74,6 +119,12 @@ class ScoreResult(BaseModel):
     invalid_items: tuple[str, ...] = Field(
         default=(), description="Items whose response was rejected and treated as unanswered."
     )
+    respondent: str | None = Field(
+        default=None, description="The administration's `respondent`, echoed when given."
+    )
+    session: int | None = Field(
+        default=None, description="The administration's `session`, echoed when given."
+    )
 
 
 def _empty_failures() -> pd.DataFrame:
@@ -112,24 +163,43 @@ class ValidationReport:
     (False, 1, "row 1, column 'item2': response must be an integer from 1 to 5. Got 9.")
     """
 
-    __slots__ = ("_cases", "n_rows")
+    __slots__ = ("_cases", "_n_cells", "_n_rows_affected", "n_rows")
 
     n_rows: int
     _cases: pd.DataFrame | None
+    _n_cells: int | None
+    _n_rows_affected: int | None
 
-    def __init__(self, n_rows: int, failure_cases: pd.DataFrame | None = None) -> None:
+    def __init__(
+        self,
+        n_rows: int,
+        failure_cases: pd.DataFrame | None = None,
+        *,
+        n_invalid_cells: int | None = None,
+        n_rows_affected: int | None = None,
+    ) -> None:
         object.__setattr__(self, "n_rows", n_rows)
         object.__setattr__(self, "_cases", failure_cases)
+        object.__setattr__(self, "_n_cells", n_invalid_cells)
+        object.__setattr__(self, "_n_rows_affected", n_rows_affected)
 
     def __setattr__(self, name: str, value: object) -> None:
         raise AttributeError(f"ValidationReport is immutable; cannot set {name!r}")
+
+    def __reduce__(self) -> tuple[object, ...]:
+        counts = {"n_invalid_cells": self._n_cells, "n_rows_affected": self._n_rows_affected}
+        return (_rebuild_report, (self.n_rows, self._cases, counts))
 
     def __repr__(self) -> str:
         return f"ValidationReport(n_rows={self.n_rows}, n_invalid_cells={self.n_invalid_cells})"
 
     @property
     def failure_cases(self) -> pd.DataFrame:
-        """Every invalid cell: ``row, column, value, code, message`` (empty when valid)."""
+        """Every invalid cell: ``row, column, value, code, message`` (empty when valid).
+
+        For a file run with more rejected cells than fit in memory, the first ones
+        (:attr:`truncated` is then true; the errors file holds them all).
+        """
         cases = self._cases
         if cases is None:
             cases = _empty_failures()  # built on first use only: keeps pandas off clean runs
@@ -144,24 +214,47 @@ class ValidationReport:
     @property
     def n_invalid_cells(self) -> int:
         """Number of invalid cells."""
+        if self._n_cells is not None:
+            return self._n_cells
         return 0 if self._cases is None else len(self._cases)
 
     @property
     def n_rows_affected(self) -> int:
         """Number of rows with at least one invalid cell."""
+        if self._n_rows_affected is not None:
+            return self._n_rows_affected
         return 0 if self.ok else int(self.failure_cases["row"].nunique())
 
+    @property
+    def truncated(self) -> bool:
+        """Whether :attr:`failure_cases` holds only the first of the invalid cells."""
+        return self.n_invalid_cells > (0 if self._cases is None else len(self._cases))
+
     def summary(self, max_cells: int = 3) -> str:
-        """Return a one-paragraph description naming the first ``max_cells`` problems."""
+        """Return a one-paragraph description naming the first ``max_cells`` problems.
+
+        Cells are named by row, column and code; their values stay in :attr:`failure_cases`
+        (a summary is printed and logged, so it never holds respondent data).
+        """
         if self.ok:
             return f"all {self.n_rows} rows are valid"
-        head = "; ".join(m.rstrip(".") for m in self.failure_cases["message"].head(max_cells))
+        first = self.failure_cases.head(max_cells)
+        head = "; ".join(
+            f"row {row}, column {column!r}: {code}"
+            for row, column, code in zip(first["row"], first["column"], first["code"], strict=True)
+        )
         more = self.n_invalid_cells - min(max_cells, self.n_invalid_cells)
         tail = f"; and {more} more" if more else ""
         return (
             f"{self.n_invalid_cells} invalid cell(s) in {self.n_rows_affected} of "
             f"{self.n_rows} row(s): {head}{tail}"
         )
+
+
+def _rebuild_report(
+    n_rows: int, cases: pd.DataFrame | None, counts: dict[str, int | None]
+) -> ValidationReport:
+    return ValidationReport(n_rows, cases, **counts)
 
 
 def _count(n: int, noun: str) -> str:

@@ -10,6 +10,7 @@ than a silently ignored key.
 
 from __future__ import annotations
 
+import hashlib
 import math
 import re
 from collections import Counter
@@ -25,6 +26,8 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+
+from alliance_metrics._text import normalize_label
 
 __all__ = [
     "Administration",
@@ -48,11 +51,6 @@ InstrumentId = Annotated[
 Aggregate = Literal["mean", "sum"]
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
-
-
-def normalize_label(label: str) -> str:
-    """Return ``label`` lower-cased with runs of white space collapsed to one space."""
-    return " ".join(label.split()).casefold()
 
 
 class Anchor(BaseModel):
@@ -371,6 +369,15 @@ class Instrument(BaseModel):
                     f"{cutoff.aggregate} range of scale {cutoff.scale!r} "
                     f"({lo * factor:g} to {hi * factor:g})"
                 )
+
+    @property
+    def fingerprint(self) -> str:
+        """SHA-256 of the definition's canonical JSON: equal definitions, equal fingerprints.
+
+        It identifies the exact key that produced a score across processes and machines.
+        (Computed on each access: ``model_copy(update=...)`` makes a new definition.)
+        """
+        return hashlib.sha256(self.model_dump_json().encode("utf-8")).hexdigest()
 
     @property
     def slug(self) -> str:

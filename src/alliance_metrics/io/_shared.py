@@ -7,20 +7,25 @@ files and translate codes that the export itself declares.
 from __future__ import annotations
 
 import csv
+import io
 from collections.abc import Hashable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from alliance_metrics._text import normalize_label, parse_number, real_number, show_value
 from alliance_metrics.errors import InputFormatError
-from alliance_metrics.io._text import PathArg, display_name, sniff_delimiter
+from alliance_metrics.io._text import PathArg, display_name
 from alliance_metrics.io.csv import check_header
+from alliance_metrics.io.inputs import refuse_binary
+from alliance_metrics.io.sniff import sniff_delimiter
 from alliance_metrics.results import FAILURE_COLUMNS
-from alliance_metrics.schemas import Instrument, normalize_label
+from alliance_metrics.schemas import Instrument
 
 __all__ = [
     "PathArg",
+    "TextSource",
     "as_number",
     "choice_recoding",
     "display_name",
@@ -28,66 +33,66 @@ __all__ = [
     "issue_table",
     "name_columns",
     "order_issues",
-    "read_head",
     "read_text_table",
-    "show_value",
-    "sniff_delimiter",
     "type_columns",
 ]
 
 
-def read_head(path: PathArg, n_rows: int) -> list[list[str]]:
-    """Read the first ``n_rows`` records of a CSV file as lists of strings."""
-    name = display_name(path)
+TextSource = PathArg | bytes
+"""A CSV file's path, or its whole content as bytes (from a stream or a FIFO)."""
+
+
+def _source_name(source: TextSource, name: str | None) -> str:
+    if name is not None:
+        return name
+    return "<stdin>" if isinstance(source, bytes) else display_name(source)
+
+
+def _read_bytes(source: TextSource, name: str) -> bytes:
+    if isinstance(source, bytes):
+        return source
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            first = handle.readline()
-            handle.seek(0)
-            reader = csv.reader(handle, delimiter=sniff_delimiter(first))
-            rows: list[list[str]] = []
-            for row in reader:
-                rows.append(row)
-                if len(rows) >= n_rows:
-                    break
+        with open(source, "rb") as handle:
+            return handle.read()
     except OSError as error:
         raise InputFormatError(f"Cannot read '{name}': {error.strerror or error}.") from None
-    except (UnicodeDecodeError, csv.Error) as error:
-        raise InputFormatError(
-            f"Cannot read '{name}' as UTF-8 CSV text ({error}); save it as UTF-8 CSV."
-        ) from None
-    return rows
 
 
-def read_text_table(path: PathArg) -> tuple[list[str], pd.DataFrame]:
-    """Read a CSV file as text: the header cells and the records below it.
+def read_text_table(source: TextSource, name: str | None = None) -> tuple[list[str], pd.DataFrame]:
+    """Read a UTF-8 CSV as text: the header cells and the records below it.
 
     Every cell is a string (blank cells are ``""``); the body's columns are numbered 0..k-1 so
-    that repeated or empty header cells survive for the caller to judge.
+    that repeated or empty header cells survive for the caller to judge. Header cells are kept
+    as written.
     """
-    name = display_name(path)
-    first = read_head(path, 1)
-    if not first or not any(cell.strip() for cell in first[0]):
-        raise InputFormatError(f"'{name}' is empty: expected a header row and data rows.")
+    shown = _source_name(source, name)
+    data = _read_bytes(source, shown)
+    refuse_binary(data[: 1 << 16], f"'{shown}'")
     try:
-        with open(path, encoding="utf-8-sig", newline="") as handle:
-            delimiter = sniff_delimiter(handle.readline())
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise InputFormatError(
+            f"Cannot read '{shown}' as UTF-8 text (byte {error.start}); save it as UTF-8 CSV."
+        ) from None
+    if not text.strip():
+        raise InputFormatError(f"'{shown}' is empty: expected a header row and data rows.")
+    delimiter = sniff_delimiter(text[: 1 << 20])
+    try:
         table = pd.read_csv(
-            path,
+            io.StringIO(text),
             header=None,
             dtype=str,
             sep=delimiter,
             keep_default_na=False,
             na_filter=False,
-            encoding="utf-8-sig",
             skip_blank_lines=True,
         )
-    except OSError as error:  # pragma: no cover - read_head has opened the file already
-        raise InputFormatError(f"Cannot read '{name}': {error}.") from None
-    except UnicodeDecodeError as error:  # pragma: no cover - read_head decodes the header only
-        raise InputFormatError(f"Cannot read '{name}' as UTF-8 text ({error}).") from None
-    except pd.errors.ParserError as error:
-        raise InputFormatError(f"Cannot parse '{name}' as CSV: {error}".rstrip(".") + ".") from None
-    header = [str(cell).strip() for cell in table.iloc[0]]
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
+        reason = str(error).split("\n")[0].rstrip(".")
+        raise InputFormatError(f"Cannot parse '{shown}' as CSV: {reason}.") from None
+    header = [str(cell) for cell in table.iloc[0]]
+    if not any(cell.strip() for cell in header):
+        raise InputFormatError(f"'{shown}' is empty: expected a header row and data rows.")
     body = table.iloc[1:].reset_index(drop=True)
     return header, body
 
@@ -166,21 +171,9 @@ def order_issues(issues: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataFr
     return issues.iloc[order].reset_index(drop=True)
 
 
-def show_value(value: object) -> str:
-    """Show a cell value in a message (strings quoted, whole floats without ``.0``)."""
-    if isinstance(value, str):
-        return repr(value)
-    if isinstance(value, float | np.floating) and float(value).is_integer():
-        return str(int(value))
-    return str(value)
-
-
 def as_number(code: object) -> float | None:
     """Return ``code`` as a float when it is a number (``" 4 "`` → 4.0), else ``None``."""
-    try:
-        return float(str(code).strip())
-    except ValueError:
-        return None
+    return parse_number(code) if isinstance(code, str) else real_number(code)
 
 
 def choice_recoding(

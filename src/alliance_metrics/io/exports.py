@@ -8,21 +8,22 @@ returns an :class:`ExportData`: a canonical wide frame, one row per administrati
 
 from __future__ import annotations
 
-import csv
-import gzip
-import io
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from alliance_metrics.errors import InputFormatError
-from alliance_metrics.io._text import PathArg, display_name, sniff_delimiter
+import numpy as np
+import numpy.typing as npt
+
+from alliance_metrics.io._text import PathArg
+from alliance_metrics.io.inputs import open_input
+from alliance_metrics.io.sniff import head_records, sniff_delimiter
 
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["REDCAP_COLUMNS", "ExportData", "Source", "detect_source"]
+__all__ = ["REDCAP_COLUMNS", "ExportData", "Source", "detect_in_sample", "detect_source"]
 
 Source = Literal["csv", "redcap", "qualtrics", "spss"]
 
@@ -35,7 +36,6 @@ REDCAP_COLUMNS = (
 )
 """Columns that REDCap adds to a raw export (after the record id)."""
 
-_SNIFF_BYTES = 64 * 1024
 _REDCAP_LABEL_HEADERS = {"Event Name", "Repeat Instrument", "Repeat Instance", "Complete?"}
 
 
@@ -73,6 +73,8 @@ class ExportData:
     notes
         Sentences about what the reader translated or suspects (recoded choices, ImportId
         mismatches, values outside the instrument's range); they name columns, never people.
+    lines
+        The 1-based line in the file of each row of ``frame`` (``None``: row + 2).
 
     Examples
     --------
@@ -90,6 +92,17 @@ class ExportData:
     issues: pd.DataFrame = field(default_factory=_no_issues)
     source: Source = "csv"
     notes: tuple[str, ...] = ()
+    lines: npt.NDArray[np.int64] | None = None
+
+    def line_numbers(self) -> npt.NDArray[np.int64]:
+        """Return the 1-based line of each row of ``frame`` in the file (as a spreadsheet counts).
+
+        Readers that leave rows out or read several header rows set :attr:`lines`; otherwise
+        row ``i`` is line ``i + 2`` (the header is line 1).
+        """
+        if self.lines is not None:
+            return self.lines
+        return np.arange(2, len(self.frame) + 2, dtype=np.int64)
 
     @property
     def n_excluded(self) -> int:
@@ -116,26 +129,19 @@ def _is_qualtrics(rows: Sequence[Sequence[str]]) -> bool:
     return bool(header and header[0] == "V1" and len(rows) > 1 and rows[1][:1] == ["ResponseID"])
 
 
-def _head_records(path: PathArg, n_rows: int) -> list[list[str]]:
-    """Read the first records of a CSV (gzip or not, any ASCII-compatible encoding).
-
-    Undecodable bytes are replaced: only the header's names matter here, and the reader that
-    follows reports encoding problems with their own message.
-    """
-    try:
-        with open(path, "rb") as handle:
-            head = handle.read(_SNIFF_BYTES)
-            if head[:2] == b"\x1f\x8b":
-                handle.seek(0)
-                with gzip.GzipFile(fileobj=handle) as unzipped:
-                    head = unzipped.read(_SNIFF_BYTES)
-    except (OSError, EOFError) as error:
-        raise InputFormatError(f"Cannot read '{display_name(path)}': {error}.") from None
-    text = head.decode("utf-8-sig", errors="replace")
-    lines = text.splitlines()
-    delimiter = sniff_delimiter(lines[0]) if lines else ","
-    records = list(csv.reader(io.StringIO(text), delimiter=delimiter))
-    return records[:n_rows]
+def detect_in_sample(sample: bytes, suffix: str = "") -> Source:
+    """Say which system exported a file from its extension and the first bytes of its data."""
+    if suffix.casefold() in {".sav", ".zsav"}:
+        return "spss"
+    text = sample.decode("utf-8-sig", errors="replace")
+    rows = head_records(text, sniff_delimiter(text), 3)
+    if not rows:
+        return "csv"
+    if _is_redcap([cell.strip() for cell in rows[0]]):
+        return "redcap"
+    if _is_qualtrics(rows):
+        return "qualtrics"
+    return "csv"
 
 
 def detect_source(path: PathArg) -> Source:
@@ -149,7 +155,7 @@ def detect_source(path: PathArg) -> Source:
     Parameters
     ----------
     path
-        The file to inspect. Only its first three records are read.
+        The file to inspect. Only its first records are read (gzip-compressed files too).
 
     Returns
     -------
@@ -159,7 +165,7 @@ def detect_source(path: PathArg) -> Source:
     Raises
     ------
     InputFormatError
-        When the file cannot be read as text.
+        When the file cannot be read.
 
     Examples
     --------
@@ -172,11 +178,8 @@ def detect_source(path: PathArg) -> Source:
     """
     if Path(path).suffix.casefold() in {".sav", ".zsav"}:
         return "spss"
-    rows = _head_records(path, 3)
-    if not rows:
-        return "csv"
-    if _is_redcap([cell.strip() for cell in rows[0]]):
-        return "redcap"
-    if _is_qualtrics(rows):
-        return "qualtrics"
-    return "csv"
+    opened = open_input(path)
+    try:
+        return detect_in_sample(opened.sample, Path(path).suffix)
+    finally:
+        opened.close()

@@ -15,9 +15,9 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from alliance_metrics._params import check_bool, resolve_instrument_arg
 from alliance_metrics.columns import resolve_columns
-from alliance_metrics.errors import InputFormatError, InvalidParameterError
-from alliance_metrics.instruments.registry import resolve_instrument
+from alliance_metrics.errors import InputFormatError
 from alliance_metrics.io._shared import (
     PathArg,
     display_name,
@@ -189,11 +189,12 @@ def _range_notes(
 
 
 def read_qualtrics(
-    path: PathArg,
+    path: PathArg | bytes,
     instrument: str | Instrument,
     *,
     include_previews: bool = False,
     use_import_ids: bool = False,
+    name: str | None = None,
 ) -> ExportData:
     r"""Read the responses of a Qualtrics CSV export.
 
@@ -206,7 +207,8 @@ def read_qualtrics(
     Parameters
     ----------
     path
-        The CSV export (current three-header-row format, or legacy two-row format).
+        The CSV export (current three-header-row format, or legacy two-row format), or its
+        content as bytes.
     instrument
         Instrument id or :class:`~alliance_metrics.Instrument`.
     include_previews
@@ -215,6 +217,8 @@ def read_qualtrics(
         Number the items by the ImportIds of header row 3 (``QID20_7`` is item 7) instead of the
         column names; columns whose names say otherwise are named in ``notes``. Needs the
         current format.
+    name
+        How messages name the input (default: the file's name).
 
     Returns
     -------
@@ -246,15 +250,12 @@ def read_qualtrics(
     >>> am.score_frame(data.frame, "wai-b3", columns=data.item_columns)["wai_b3_total"].tolist()
     [4.333333333333333]
     """
-    for flag, value in (("include_previews", include_previews), ("use_import_ids", use_import_ids)):
-        if not isinstance(value, bool):
-            raise InvalidParameterError(
-                f"The {flag!r} parameter of read_qualtrics must be True or False. "
-                f"Got {value!r} instead."
-            )
-    inst = resolve_instrument(instrument)
-    name = display_name(path)
-    raw_header, body = read_text_table(path)
+    func = "read_qualtrics"
+    include_previews = check_bool(include_previews, "include_previews", func)
+    use_import_ids = check_bool(use_import_ids, "use_import_ids", func)
+    inst = resolve_instrument_arg(instrument, func)
+    name = name or ("<stdin>" if isinstance(path, bytes) else display_name(path))
+    raw_header, body = read_text_table(path, name)
     layout = _layout(raw_header, body, name)
     table = name_columns(layout.header, body.iloc[layout.n_meta :], name).reset_index(drop=True)
     columns = [str(c) for c in table.columns]

@@ -21,10 +21,9 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from alliance_metrics._params import check_choice
+from alliance_metrics._params import check_choice, check_optional_text, resolve_instrument_arg
 from alliance_metrics.columns import resolve_columns
 from alliance_metrics.errors import InputFormatError, InvalidParameterError
-from alliance_metrics.instruments.registry import resolve_instrument
 from alliance_metrics.io._shared import (
     PathArg,
     display_name,
@@ -235,11 +234,12 @@ def _administrations(
 
 
 def read_redcap(
-    path: PathArg,
+    path: PathArg | bytes,
     instrument: str | Instrument,
     *,
     dictionary: PathArg | pd.DataFrame | None = None,
     form: str | None = None,
+    name: str | None = None,
 ) -> ExportData:
     r"""Read the administrations of one instrument from a REDCap raw CSV export.
 
@@ -252,7 +252,8 @@ def read_redcap(
     Parameters
     ----------
     path
-        The raw export (CSV with variable names as header; codes or choice labels as values).
+        The raw export (CSV with variable names as header; codes or choice labels as values),
+        or its content as bytes.
     instrument
         Instrument id or :class:`~alliance_metrics.Instrument`.
     dictionary
@@ -263,6 +264,8 @@ def read_redcap(
         Seldom``) are translated to the instrument's values (and said so in ``notes``).
     form
         The form's unique name, when several forms hold the items.
+    name
+        How messages name the input (default: the file's name).
 
     Returns
     -------
@@ -290,9 +293,10 @@ def read_redcap(
     >>> am.score_frame(data.frame, "wai-b3", columns=data.item_columns)["wai_b3_total"].tolist()
     [4.333333333333333]
     """
-    inst = resolve_instrument(instrument)
-    name = display_name(path)
-    header, body = read_text_table(path)
+    inst = resolve_instrument_arg(instrument, "read_redcap")
+    form = check_optional_text(form, "form", "read_redcap")
+    name = name or ("<stdin>" if isinstance(path, bytes) else display_name(path))
+    header, body = read_text_table(path, name)
     table = name_columns(header, body, name)
     fields_list = read_dictionary(dictionary) if dictionary is not None else None
     fields = {f.name: f for f in fields_list} if fields_list is not None else None

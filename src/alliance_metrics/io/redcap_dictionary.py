@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import pandas as pd
 
+from alliance_metrics._text import normalize_label, show_value
 from alliance_metrics.errors import InputFormatError, IssueCode
 from alliance_metrics.io._shared import (
     PathArg,
@@ -23,9 +24,8 @@ from alliance_metrics.io._shared import (
     name_columns,
     order_issues,
     read_text_table,
-    show_value,
 )
-from alliance_metrics.schemas import Instrument, normalize_label
+from alliance_metrics.schemas import Instrument
 
 __all__ = ["DictionaryField", "check_choices", "parse_choices", "read_dictionary"]
 

@@ -8,7 +8,6 @@ columns when the variable names do not number the items.
 
 from __future__ import annotations
 
-import importlib
 from collections.abc import Hashable, Mapping, Sequence
 from types import ModuleType
 from typing import Any
@@ -17,32 +16,26 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from alliance_metrics._optional import import_optional
+from alliance_metrics._params import resolve_instrument_arg
+from alliance_metrics._text import show_value
 from alliance_metrics.columns import resolve_columns
 from alliance_metrics.errors import InputFormatError, IssueCode, MissingDependencyError
-from alliance_metrics.instruments.registry import resolve_instrument
 from alliance_metrics.io._shared import (
     PathArg,
     choice_recoding,
     display_name,
     issue_table,
     order_issues,
-    show_value,
 )
 from alliance_metrics.io.exports import ExportData
 from alliance_metrics.schemas import Instrument
 
 __all__ = ["MissingDependencyError", "read_spss"]
 
-_INSTALL_HINT = "install alliance-metrics[spss] (pip install 'alliance-metrics[spss]')"
-
 
 def _pyreadstat() -> ModuleType:
-    try:
-        return importlib.import_module("pyreadstat")
-    except ImportError:
-        raise MissingDependencyError(
-            f"Reading SPSS .sav files needs the optional package pyreadstat: {_INSTALL_HINT}."
-        ) from None
+    return import_optional("pyreadstat", "spss", "Reading SPSS .sav files")
 
 
 def _read(path: PathArg) -> tuple[pd.DataFrame, Any]:
@@ -234,7 +227,7 @@ def read_spss(path: PathArg, instrument: str | Instrument) -> ExportData:
     >>> am.score_frame(data.frame, "wai-b3", columns=data.item_columns)["wai_b3_total"].tolist()
     [4.333333333333333, nan]
     """
-    inst = resolve_instrument(instrument)
+    inst = resolve_instrument_arg(instrument, "read_spss")
     raw, meta = _read(path)
     items, notes = _find_items(raw, meta.column_names_to_labels or {}, inst)
     item_list = list(items.values()) if items else []

@@ -11,11 +11,11 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from alliance_metrics._params import check_frame, resolve_instrument_arg
 from alliance_metrics.columns import ColumnSpec, resolve_columns
-from alliance_metrics.errors import InvalidParameterError
-from alliance_metrics.instruments.registry import resolve_instrument
 from alliance_metrics.schemas import Instrument, ResponseScale
-from alliance_metrics.validation import ISSUE_NONE, check_bounds
+from alliance_metrics.validation.frame import coerce_column
+from alliance_metrics.validation.rules import CellRules
 
 __all__ = ["CODINGS", "apply_position_coding"]
 
@@ -25,16 +25,18 @@ CODINGS = ("label", "position")
 
 def _from_positions(column: pd.Series, scale: ResponseScale) -> pd.Series:
     """Map valid positions p to ``min + max − p``; leave every other cell as given."""
-    numeric = pd.api.types.is_numeric_dtype(column.dtype) and not pd.api.types.is_bool_dtype(
-        column.dtype
+    dtype = column.dtype
+    numeric = (
+        pd.api.types.is_numeric_dtype(dtype)
+        and not pd.api.types.is_bool_dtype(dtype)
+        and not pd.api.types.is_complex_dtype(dtype)
     )
+    # A position is a number on the scale; labels, blanks and junk are not positions.
+    positions, _ = coerce_column(column, CellRules.build(scale, labels={}))
+    valid = ~np.isnan(positions)
+    converted = scale.min + scale.max - positions
     if numeric:
         positions = column.to_numpy(dtype=np.float64, na_value=np.nan)
-    else:
-        text = column.astype("string").str.strip()
-        positions = pd.to_numeric(text, errors="coerce").to_numpy(dtype=np.float64, na_value=np.nan)
-    valid = ~np.isnan(positions) & (check_bounds(positions, scale, skip_step=False) == ISSUE_NONE)
-    converted = scale.min + scale.max - positions
     if numeric:
         result = pd.Series(np.where(valid, converted, positions), index=column.index)
         if pd.api.types.is_integer_dtype(column.dtype) and not result.isna().any():
@@ -84,19 +86,16 @@ def apply_position_coding(
     Examples
     --------
     >>> import pandas as pd, alliance_metrics as am
-    >>> from alliance_metrics.io.coding import apply_position_coding
+    >>> from alliance_metrics.coding import apply_position_coding
     >>> ticks = pd.DataFrame({f"wai_{n}": [1] for n in range(1, 13)})
     >>> values = apply_position_coding(ticks, "wai-sr")
     >>> values.iloc[0].tolist()
     [1, 5, 1, 1, 5, 5, 1, 5, 1, 5, 5, 1]
     """
-    if not isinstance(frame, pd.DataFrame):
-        raise InvalidParameterError(
-            "The 'frame' parameter of apply_position_coding must be a pandas DataFrame. "
-            f"Got {type(frame).__name__} instead."
-        )
-    inst = resolve_instrument(instrument)
-    columns = resolve_columns(list(frame.columns), inst, item_columns)
+    func = "apply_position_coding"
+    frame = check_frame(frame, func, "frame")
+    inst = resolve_instrument_arg(instrument, func)
+    columns = resolve_columns(list(frame.columns), inst, item_columns, func)
     result = frame.copy()
     for item, column in zip(inst.items, columns, strict=True):
         if item.printed_order == "descending":

@@ -1,0 +1,248 @@
+"""The commands: each maps its options to one library call and prints what the user asked for."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Callable, Sequence
+from pathlib import Path
+from typing import IO, TYPE_CHECKING, Any, cast
+
+from alliance_metrics.cli.parser import PROG
+
+if TYPE_CHECKING:
+    from alliance_metrics.schemas import Instrument
+
+__all__ = ["COMMANDS", "EXIT_DATA_PROBLEMS", "EXIT_OK", "EXIT_USAGE"]
+
+EXIT_OK, EXIT_DATA_PROBLEMS, EXIT_USAGE = 0, 1, 2
+_SHOWN_PROBLEMS = 20
+
+
+def _progress_callback(enabled: bool) -> tuple[Callable[[int, int | None], None] | None, Any]:
+    if not enabled or not sys.stderr.isatty():
+        return None, None
+    from tqdm import tqdm
+
+    bar = tqdm(total=None, unit="B", unit_scale=True, file=sys.stderr, leave=False)
+
+    def update(done: int, total: int | None) -> None:
+        if total is not None and bar.total != total:
+            bar.total = total
+        bar.n = done
+        bar.refresh()
+
+    return update, bar
+
+
+def instrument_of(value: str) -> Instrument:
+    """Resolve an instrument id, or load the user-written definition at a ``.json`` path."""
+    from alliance_metrics.instruments.registry import get_instrument, load_instrument
+
+    if value.lower().endswith(".json"):
+        return load_instrument(value)
+    return get_instrument(value)
+
+
+def input_of(path: str) -> Path | IO[bytes]:
+    """``-`` is standard input; anything else a path."""
+    return sys.stdin.buffer if path == "-" else Path(path)
+
+
+def _missing_values(text: str) -> list[str]:
+    return [v.strip() for v in text.split(",") if v.strip()]
+
+
+def _reading(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        "columns": args.columns,
+        "encoding": args.encoding,
+        "delimiter": args.delimiter,
+        "missing_values": _missing_values(args.missing_values),
+        "source_format": args.source,
+    }
+
+
+def _file_options(args: argparse.Namespace) -> dict[str, Any]:
+    return {
+        **_reading(args),
+        "errors": args.errors,
+        "id_columns": args.id_columns,
+        "dictionary": args.dictionary,
+        "form": args.form,
+        "coding": args.coding,
+        "include_previews": args.include_previews,
+        "use_import_ids": args.use_import_ids,
+    }
+
+
+def print_notes(notes: Sequence[str]) -> None:
+    """Print a reader's notes to stderr, one line each."""
+    for note in notes:
+        print(f"{PROG}: note: {note}", file=sys.stderr)
+
+
+def _run_score(args: argparse.Namespace) -> int:
+    from alliance_metrics.pipeline.run import score_csv
+
+    output = args.output
+    if output is None and args.input == "-":
+        output = "-"
+    progress, bar = _progress_callback(not args.no_progress)
+    try:
+        summary = score_csv(
+            input_of(args.input),
+            output,
+            instrument_of(args.instrument),
+            aggregate=args.aggregate,
+            min_answered=args.min_answered,
+            prefix=args.prefix,
+            on_invalid=args.on_invalid,
+            output_format=args.output_format,
+            sanitize=not args.no_sanitize,
+            precision=args.precision,
+            progress=progress,
+            **_file_options(args),
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    print_notes(summary.notes)
+    print(f"{PROG}: {summary.describe()}", file=sys.stderr)
+    return EXIT_OK if summary.ok else EXIT_DATA_PROBLEMS
+
+
+def _run_validate(args: argparse.Namespace) -> int:
+    from alliance_metrics.pipeline.run import validate_csv
+
+    progress, bar = _progress_callback(not args.no_progress)
+    try:
+        summary = validate_csv(
+            input_of(args.input),
+            instrument_of(args.instrument),
+            progress=progress,
+            **_file_options(args),
+        )
+    finally:
+        if bar is not None:
+            bar.close()
+    print_notes(summary.notes)
+    cases = summary.report.failure_cases.head(_SHOWN_PROBLEMS)
+    for row, column, code in zip(cases["row"], cases["column"], cases["code"], strict=True):
+        print(f"row {row}, column {column!r}: {code}", file=sys.stderr)
+    if summary.n_invalid_cells > _SHOWN_PROBLEMS:
+        rest = summary.n_invalid_cells - _SHOWN_PROBLEMS
+        where = f" (all in {summary.errors_output})" if summary.errors_output else ""
+        print(f"... and {rest} more{where}", file=sys.stderr)
+    verdict = "valid" if summary.ok else "invalid"
+    print(f"{PROG}: {verdict}: {summary.describe()}", file=sys.stderr)
+    return EXIT_OK if summary.ok else EXIT_DATA_PROBLEMS
+
+
+def _run_reliability(args: argparse.Namespace) -> int:
+    from alliance_metrics.columns import ColumnSpec
+    from alliance_metrics.pipeline.load import load_export
+    from alliance_metrics.psychometrics import item_statistics, reliability_report
+    from alliance_metrics.report import reliability_table_text, write_table
+
+    instrument = instrument_of(args.instrument)
+    data = load_export(
+        input_of(args.input),
+        instrument,
+        source_format=args.source,
+        encoding=args.encoding,
+        delimiter=args.delimiter,
+        func="reliability",
+    )
+    columns = args.columns if args.columns is not None else cast(ColumnSpec, data.item_columns)
+    options = {
+        "columns": columns,
+        "on_invalid": args.on_invalid,
+        "missing_values": _missing_values(args.missing_values),
+    }
+    if args.items:
+        table = item_statistics(data.frame, instrument, **options)
+    else:
+        table = reliability_report(data.frame, instrument, **options)
+    print_notes(data.notes)
+    if args.output is None:
+        print(reliability_table_text(table))
+        return EXIT_OK
+    inputs = () if args.input == "-" else (Path(args.input),)
+    shown = write_table(table, args.output, inputs=inputs, func="reliability")
+    print(f"{PROG}: {len(table)} rows written to {shown}", file=sys.stderr)
+    return EXIT_OK
+
+
+def _run_instruments(args: argparse.Namespace) -> int:
+    from alliance_metrics.instruments.registry import get_instrument, list_instruments
+
+    if args.id is not None:
+        instrument = get_instrument(args.id)
+        print(instrument.model_dump_json(indent=2) if args.json else describe(instrument))
+        return EXIT_OK
+    found = [get_instrument(i) for i in list_instruments()]
+    if args.json:
+        rows = [
+            {
+                "id": i.id,
+                "name": i.name,
+                "items": i.n_items,
+                "scales": [s.id for s in i.scales],
+                "status": i.status.level,
+            }
+            for i in found
+        ]
+        print(json.dumps(rows, indent=2, ensure_ascii=False))
+        return EXIT_OK
+    width = max(len(i.id) for i in found)
+    for i in found:
+        print(f"{i.id:<{width}}  {i.n_items:>2} items  {i.status.level:<11}  {i.name}")
+    return EXIT_OK
+
+
+def describe(instrument: Instrument) -> str:
+    """Describe an instrument as ``alliance-metrics instruments ID`` prints it."""
+    scale = instrument.response_scale
+    lines = [
+        f"{instrument.id}: {instrument.name} (definition {instrument.version})",
+        f"rater: {instrument.rater}; {instrument.n_items} items; responses {scale.describe()}",
+        f"status: {instrument.status.level}"
+        + (f" ({instrument.status.reason})" if instrument.status.reason else ""),
+        f"default aggregate: {instrument.default_aggregate}; scored when at least "
+        f"{instrument.missing_policy.min_answered} of a scale's items are answered",
+        "scales:",
+    ]
+    for s in instrument.scales:
+        numbers = ", ".join(str(instrument.item(i).number) for i in s.items)
+        lines.append(f"  {s.id} ({s.kind}): items {numbers}")
+    reversed_items = [str(i.number) for i in instrument.items if i.reverse]
+    lines.append(f"reverse-keyed items: {', '.join(reversed_items) or 'none'}")
+    for cutoff in instrument.cutoffs:
+        sign = {"below": "<", "above": ">"}[cutoff.direction]
+        sign += "=" if cutoff.boundary == "inclusive" else ""
+        lines.append(
+            f"cut-off {cutoff.id}: {cutoff.scale} {cutoff.aggregate} {sign} {cutoff.value:g} "
+            f"[{cutoff.kind}] {cutoff.label}"
+        )
+    lines.append(f"licence: {instrument.licence}")
+    lines += [f"cite: {c.text}" for c in instrument.citations]
+    return "\n".join(lines)
+
+
+def _run_schema(_: argparse.Namespace) -> int:
+    from alliance_metrics.schemas import Instrument
+
+    print(json.dumps(Instrument.model_json_schema(), indent=2, ensure_ascii=False))
+    return EXIT_OK
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "score": _run_score,
+    "validate": _run_validate,
+    "instruments": _run_instruments,
+    "schema": _run_schema,
+    "reliability": _run_reliability,
+}
+"""Command name → the function that runs it and returns the exit code."""

@@ -1,0 +1,121 @@
+"""Arrow tables for writing: score columns appended to the input's text columns.
+
+Built from NumPy buffers directly (``pa.array`` on NumPy input would import pandas, which the
+streaming path never needs).
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+import pyarrow as pa
+
+from alliance_metrics._arrays import CodeArray, FloatArray, IntArray
+from alliance_metrics.results import ROW_STATUSES, ScoreColumns
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["append_scores", "empty_output_schema", "frame_to_table", "round_scores"]
+
+
+def round_scores(scores: FloatArray, precision: int | None) -> FloatArray:
+    """Round to ``precision`` decimals (NumPy's round half to even), or leave exact (``None``).
+
+    Examples
+    --------
+    >>> round_scores(np.array([3.6666666666666665, 2.5]), 2).tolist()
+    [3.67, 2.5]
+    """
+    return scores if precision is None else np.round(scores, precision)
+
+
+def _float_array(values: FloatArray) -> pa.Array:
+    """Arrow float64 array over ``values`` with NaN as null."""
+    values = np.ascontiguousarray(values, dtype=np.float64)
+    missing = np.isnan(values)
+    validity = pa.py_buffer(np.packbits(~missing, bitorder="little"))
+    return pa.Array.from_buffers(
+        pa.float64(),
+        len(values),
+        [validity, pa.py_buffer(values)],
+        null_count=int(missing.sum()),
+    )
+
+
+def _plain_array(values: np.ndarray, arrow_type: pa.DataType) -> pa.Array:
+    """Arrow array over integer ``values`` without nulls."""
+    values = np.ascontiguousarray(values, dtype=arrow_type.to_pandas_dtype())
+    return pa.Array.from_buffers(arrow_type, len(values), [None, pa.py_buffer(values)])
+
+
+def _status_dictionary() -> pa.Array:
+    encoded = [status.encode("ascii") for status in ROW_STATUSES]
+    offsets = np.cumsum([0, *map(len, encoded)], dtype=np.int32)
+    return pa.Array.from_buffers(
+        pa.string(), len(encoded), [None, pa.py_buffer(offsets), pa.py_buffer(b"".join(encoded))]
+    )
+
+
+def append_scores(
+    table: pa.Table,
+    names: ScoreColumns,
+    scores: FloatArray,
+    answered: IntArray,
+    row_status: CodeArray,
+    precision: int | None,
+) -> pa.Table:
+    """Append score, answered-count and status columns (scales × n inputs) to ``table``."""
+    scores = round_scores(scores, precision)
+    for s, (score_name, answered_name) in enumerate(zip(names.scores, names.answered, strict=True)):
+        table = table.append_column(score_name, _float_array(scores[s]))
+        table = table.append_column(answered_name, _plain_array(answered[s], pa.int64()))
+    statuses = pa.DictionaryArray.from_arrays(
+        _plain_array(row_status, pa.int8()), _status_dictionary()
+    )
+    return table.append_column(names.status, statuses.cast(pa.string()))
+
+
+def empty_output_schema(columns: list[str], names: ScoreColumns) -> pa.Schema:
+    """Return the schema of an empty output: input columns as text, then the added ones."""
+    fields = [pa.field(c, pa.string()) for c in columns]
+    for score_name, answered_name in zip(names.scores, names.answered, strict=True):
+        fields += [pa.field(score_name, pa.float64()), pa.field(answered_name, pa.int64())]
+    return pa.schema([*fields, pa.field(names.status, pa.string())])
+
+
+def frame_to_table(frame: pd.DataFrame, names: ScoreColumns, precision: int | None) -> pa.Table:
+    """Arrow table of a scored frame: input columns as text, added columns typed.
+
+    Input columns are text as read; the score, count and status columns keep their types.
+    """
+    import pandas as pd
+
+    added = set(names.ordered())
+    columns: dict[str, pa.Array] = {}
+    for name in frame.columns:
+        series = frame[name]
+        if str(name) in added and str(name) in names.scores:
+            values = round_scores(series.to_numpy(dtype=np.float64, na_value=np.nan), precision)
+            columns[str(name)] = _float_array(values)
+        elif str(name) in added and str(name) != names.status:
+            columns[str(name)] = pa.array(series.to_numpy(dtype=np.int64), type=pa.int64())
+        elif pd.api.types.is_string_dtype(series.dtype) or isinstance(
+            series.dtype, pd.CategoricalDtype
+        ):
+            columns[str(name)] = pa.array(series.astype(object), type=pa.string(), from_pandas=True)
+        else:
+            columns[str(name)] = pa.array(_as_text(series), type=pa.string(), from_pandas=True)
+    return pa.table(columns)
+
+
+def _as_text(series: pd.Series) -> np.ndarray:
+    """Cells of a typed input column as text: whole floats without ``.0`` (SPSS numbers)."""
+    import pandas as pd
+
+    if pd.api.types.is_float_dtype(series.dtype):
+        filled = series.dropna()
+        if bool(filled.mod(1).eq(0).all() and filled.abs().lt(2.0**53).all()):
+            series = series.astype("Int64")
+    return np.asarray(series.astype("string").astype(object))

@@ -1,0 +1,108 @@
+"""Failure tables: one row per rejected cell, with row, column, value, code and message."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from alliance_metrics._arrays import CodeArray, IntArray
+from alliance_metrics._text import show_value
+from alliance_metrics.results import FAILURE_COLUMNS
+from alliance_metrics.schemas import ResponseScale
+from alliance_metrics.validation.rules import CODE_NAMES, NOT_A_NUMBER
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["CellFetcher", "failure_table", "rule_texts"]
+
+
+def rule_texts(scale: ResponseScale) -> dict[int, str]:
+    """Say what each issue code means for ``scale``, as the message says it.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> rule_texts(am.get_instrument("srs").response_scale)[2]
+    'response must be a number from 0 to 10.'
+    """
+    rule = f"response must be {scale.describe()}."
+    texts = dict.fromkeys(CODE_NAMES, rule)
+    labels = ", ".join(repr(a.label) for a in scale.anchors)
+    if labels:
+        texts[NOT_A_NUMBER] = f"response must be a number or one of the labels {labels}."
+    return texts
+
+
+CellFetcher = Callable[[int, IntArray], Sequence[object]]
+"""``fetch(j, rows)``: the raw cells of item column ``j`` at positions ``rows``, as given."""
+
+
+def failure_table(
+    codes: CodeArray,
+    columns: Sequence[object],
+    scale: ResponseScale,
+    fetch: CellFetcher,
+    *,
+    row_offset: int = 0,
+) -> pd.DataFrame:
+    """Build ``ValidationReport.failure_cases`` from a matrix of issue codes.
+
+    Parameters
+    ----------
+    codes
+        Issue codes (rows × items; 0 = no problem).
+    columns
+        The item columns' names, in the order of ``codes``' columns.
+    scale
+        The response scale the cells were checked against (for the messages).
+    fetch
+        Gives the raw cells of a column at some rows (only failing cells are fetched).
+    row_offset
+        Position of the first row in the whole input (for chunked and distributed callers).
+
+    Examples
+    --------
+    >>> import numpy as np, alliance_metrics as am
+    >>> scale = am.get_instrument("wai-b3").response_scale
+    >>> raw = np.array([[4, 9], ["x", 3]], dtype=object)
+    >>> codes = np.array([[0, 2], [1, 0]], np.int8)
+    >>> table = failure_table(codes, ["a", "b"], scale, lambda j, rows: raw[rows, j],
+    ...                       row_offset=10)
+    >>> table[["row", "column", "value", "code"]].to_dict("records")
+    [{'row': 10, 'column': 'b', 'value': 9, 'code': 'out_of_range'}, \
+{'row': 11, 'column': 'a', 'value': 'x', 'code': 'not_a_number'}]
+    """
+    import pandas as pd
+
+    positions, cols = np.nonzero(codes)
+    values = np.empty(len(positions), dtype=object)
+    for j in np.unique(cols).tolist():  # a loop over item columns, never over rows
+        at = np.flatnonzero(cols == j)
+        fetched = fetch(j, positions[at].astype(np.int64))
+        values[at] = list(fetched)
+    column_names = np.empty(len(cols), dtype=object)
+    column_names[:] = [columns[j] for j in cols.tolist()]
+    cell_codes = codes[positions, cols]
+    rows = (positions + row_offset).astype(np.int64)
+    names = np.array([""] + [str(CODE_NAMES[c]) for c in sorted(CODE_NAMES)], dtype=object)
+    texts = rule_texts(scale)
+    rules = np.array([""] + [texts[c] for c in sorted(CODE_NAMES)], dtype=object)
+    messages = [
+        f"row {row}, column {column!r}: {rule} Got {show_value(value)}."
+        for row, column, rule, value in zip(
+            rows.tolist(), column_names, rules[cell_codes], values, strict=True
+        )
+    ]
+    return pd.DataFrame(
+        {
+            "row": rows,
+            "column": column_names,
+            "value": values,
+            "code": names[cell_codes],
+            "message": np.array(messages, dtype=object),
+        },
+        columns=list(FAILURE_COLUMNS),
+    )
