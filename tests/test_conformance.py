@@ -14,7 +14,7 @@ import alliance_metrics as am
 
 IDS = am.list_instruments()
 QUIET = pytest.mark.filterwarnings("ignore::alliance_metrics.AllianceMetricsWarning")
-ITEM_FIELDS = {"id", "number", "reverse", "printed_order"}
+ITEM_FIELDS = {"id", "number", "reverse", "printed_order", "origin"}
 
 
 def _raw_definitions() -> dict[str, dict[str, object]]:
