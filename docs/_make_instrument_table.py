@@ -28,7 +28,7 @@ definitions hold scoring keys, response anchors, citations and licence notes onl
 is distributed** (see [Licences](#licences)). Status says how sure the scoring facts are:
 `verified` (official form, or two independent sources that agree), `derived` (follows mechanically
 from verified facts) or `provisional` (one secondary source; scoring it issues an
-`AllianceMetricsWarning` once per session).
+`AllianceMetricsWarning` once per session). Each status is shown with its reason.
 
 """
 
@@ -51,6 +51,13 @@ TRAPS = """\
 - **SRS cut-off: "below 36" or "at or below 36"?** Sources differ. The definition flags totals
   strictly below 36 (`boundary: exclusive`); see [scoring rules](scoring-rules.md#cut-offs) for the
   other reading.
+- **A 5-point WAI-O-S variant** with its items grouped by dimension circulates in evaluation code.
+  Its 1–5 ratings fit inside the 1–7 scale of `wai-o-s`, so the range check cannot catch it:
+  scored as `wai-o-s`, such data get wrong subscales, reversals and totals without any error.
+- **SAI item order and coding.** The only implementation found presents the six SAI items as
+  WAI-SR items 6, 7, 5, 8, 9, 12 (`sai` definition 2.0.0 follows it); definition 1.0.0 ordered
+  them by WAI-SR number, putting SAI items 1 and 2 in each other's subscale (totals unaffected).
+  That implementation codes the six anchors 0–5; `sai` codes them 1–6, so add 1 to 0–5 data.
 - **"HAQ-II"** also names an unrelated rheumatology questionnaire; the id here is `haq-ii`.
 """
 
@@ -87,7 +94,17 @@ def _numbers(items: list[am.Item]) -> str:
 
 def _status(instrument: am.Instrument) -> str:
     status = instrument.status
-    return status.level if status.reason is None else f"{status.level}: {status.reason}"
+    reason = status.reason or "no reason recorded in the definition"
+    return f"{status.level} — {reason}"
+
+
+def _origins(instrument: am.Instrument) -> str:
+    parts = [
+        f"{item.number} = `{item.origin.instrument}` item {item.origin.number}"
+        for item in instrument.items
+        if item.origin is not None
+    ]
+    return "; ".join(parts)
 
 
 def _table(instruments: list[am.Instrument]) -> list[str]:
@@ -139,11 +156,14 @@ def _cutoff(cutoff: am.Cutoff) -> str:
 
 
 def _details(inst: am.Instrument) -> list[str]:
-    lines = [f"### `{inst.id}` — {inst.name}", ""]
+    lines = [f"### `{inst.id}` — {inst.name}", "", f"- Status: {_status(inst)}"]
     anchors = ", ".join(f"{_number(a.value)} = {a.label}" for a in inst.response_scale.anchors)
     lines.append(
         f"- Response scale: {_scale_range(inst)}" + (f"; anchors {anchors}" if anchors else "")
     )
+    origins = _origins(inst)
+    if origins:
+        lines.append(f"- Items taken from another instrument: {origins}")
     descending = [i for i in inst.items if i.printed_order == "descending"]
     if descending:
         lines.append(f"- Printed descending on the paper form: items {_numbers(descending)}")

@@ -13,7 +13,7 @@ import pandas as pd
 
 import alliance_metrics as am
 
-PROVISIONAL = ("haq-ii", "sai", "tasc", "wai-c", "wai-o-s", "wai-t")
+PROVISIONAL = ("haq-ii", "sai", "tasc", "wai-o-s")
 B3_SCORES = [
     "wai_b3_goal",
     "wai_b3_goal_answered",

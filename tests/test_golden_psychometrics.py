@@ -20,7 +20,6 @@ import pandas as pd
 import pytest
 from numpy.testing import assert_allclose
 
-import alliance_metrics as am
 from alliance_metrics.interrater import icc
 from alliance_metrics.psychometrics import item_statistics, omega_total, reliability_report
 from alliance_metrics.scoring import kernel
@@ -49,9 +48,6 @@ def run(
     function: Callable[..., pd.DataFrame], inst: str, stem: str, **kwargs: object
 ) -> pd.DataFrame:
     items = read(f"{stem}_items.csv")
-    if inst == "wai-c":  # provisional key: warns once per session
-        with pytest.warns(am.AllianceMetricsWarning, match="provisional"):
-            return function(items, inst, **kwargs)
     return function(items, inst, **kwargs)
 
 

@@ -396,12 +396,12 @@ def test_input_is_never_modified() -> None:
 
 
 def test_provisional_instrument_warns_once() -> None:
-    data = wai_frame(likert(n=40, k=36, high=7))
+    data = wai_frame(likert(n=40, k=19, high=6))
     with pytest.warns(am.AllianceMetricsWarning, match="provisional"):
-        reliability_report(data, "wai-c")
+        reliability_report(data, "haq-ii")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        item_statistics(data, "wai-c")  # once per session
+        item_statistics(data, "haq-ii")  # once per session
 
 
 @pytest.mark.parametrize("function", [reliability_report, item_statistics])

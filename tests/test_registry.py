@@ -101,6 +101,49 @@ def test_load_instrument_round_trips_a_builtin(tmp_path: Path) -> None:
     assert am.load_instrument(path) == am.get_instrument("wai-c")
 
 
+def test_load_instrument_keeps_item_origins(tmp_path: Path) -> None:
+    data = definition()
+    for item, number in zip(data["items"], (6, 7, 5, 8), strict=True):
+        item["origin"] = {"instrument": "wai-sr", "number": number}
+    path = tmp_path / "short.json"
+    path.write_text(json.dumps(data), encoding="utf-8")
+    inst = am.load_instrument(path)
+    assert [(i.origin.instrument, i.origin.number) for i in inst.items if i.origin] == [
+        ("wai-sr", 6),
+        ("wai-sr", 7),
+        ("wai-sr", 5),
+        ("wai-sr", 8),
+    ]
+    assert am.Instrument.model_validate_json(inst.model_dump_json()) == inst
+
+
+def test_origin_is_optional_and_none_by_default() -> None:
+    inst = am.get_instrument("wai-sr")
+    assert all(item.origin is None for item in inst.items)
+    assert "origin" not in am.Item.model_json_schema()["required"]
+
+
+@pytest.mark.parametrize(
+    "instrument_id", [i for i in BUILTIN if any(it.origin for it in am.get_instrument(i).items)]
+)
+def test_builtin_origins_name_registered_items_of_the_same_dimension(instrument_id: str) -> None:
+    # Checks the registry against itself (the facts themselves are pinned in
+    # test_instrument_facts.py): a source item exists, and a derived subscale draws only on
+    # source subscales of the same name (`goal_task` on `goal` and `task`).
+    inst = am.get_instrument(instrument_id)
+    assert all(item.origin is not None for item in inst.items)  # all or none, for a short form
+    for scale in (s for s in inst.scales if s.kind == "subscale"):
+        for item_id in scale.items:
+            origin = inst.item(item_id).origin
+            assert origin is not None
+            source = am.get_instrument(origin.instrument)
+            source_item = source.item(origin.number).id
+            (source_scale,) = (
+                s.id for s in source.scales if s.kind == "subscale" and source_item in s.items
+            )
+            assert source_scale in scale.id.split("_"), (item_id, origin)
+
+
 def test_load_instrument_invalid_json(tmp_path: Path) -> None:
     path = tmp_path / "broken.json"
     path.write_text('{"id": "x",', encoding="utf-8")
@@ -127,6 +170,28 @@ def test_load_instrument_invalid_json(tmp_path: Path) -> None:
         (
             lambda d: d["scales"][0].update(items=["item1", "item7"]),
             "definition: scale 'a' names unknown items: ['item7']",
+        ),
+        (
+            lambda d: d["items"][0].update(origin={"instrument": "wai-sr", "number": 0}),
+            "items.0.origin.number: Input should be greater than or equal to 1",
+        ),
+        (
+            lambda d: d["items"][0].update(origin={"instrument": "WAI SR", "number": 3}),
+            "items.0.origin.instrument: String should match pattern",
+        ),
+        (
+            lambda d: d["items"][0].update(origin={"instrument": "wai-sr", "item": 3}),
+            "items.0.origin.item: Extra inputs are not permitted",
+        ),
+        (
+            lambda d: d["items"][2].update(origin={"instrument": "test-inst", "number": 1}),
+            "definition: item 'item3' names its own instrument as its origin",
+        ),
+        (
+            lambda d: [
+                d["items"][n].update(origin={"instrument": "wai-sr", "number": 9}) for n in (0, 3)
+            ],
+            "definition: items 'item1' and 'item4' both come from item 9 of 'wai-sr'",
         ),
     ],
 )

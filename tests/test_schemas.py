@@ -383,6 +383,7 @@ def test_json_schema_export() -> None:
         "number",
         "reverse",
         "printed_order",
+        "origin",
     }
     for model in (am.Administration, am.ScoreResult, am.ScaleScore):
         json.dumps(model.model_json_schema())

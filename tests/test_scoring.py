@@ -505,16 +505,18 @@ def test_provisional_warning_once_per_instrument(instrument_id: str) -> None:
 
 
 def test_provisional_warnings_are_per_instrument() -> None:
-    with pytest.warns(am.AllianceMetricsWarning, match="'wai-c'"):
-        am.score([4] * 36, "wai-c")
-    with pytest.warns(am.AllianceMetricsWarning, match="'wai-t'"):
-        am.score([4] * 36, "wai-t")
+    with pytest.warns(am.AllianceMetricsWarning, match="'haq-ii'"):
+        am.score([4] * 19, "haq-ii")
+    with pytest.warns(am.AllianceMetricsWarning, match="'tasc'"):
+        am.score([4] * 12, "tasc")
     with warnings.catch_warnings():
         warnings.simplefilter("error")
-        am.score([4] * 36, "wai-c")  # second time: silent
+        am.score([4] * 19, "haq-ii")  # second time: silent
 
 
-@pytest.mark.parametrize("instrument_id", ["wai-sr", "wai-s", "srs", "ors", "wai-b3"])
+@pytest.mark.parametrize(
+    "instrument_id", ["wai-sr", "wai-s", "srs", "ors", "wai-b3", "wai-c", "wai-t"]
+)
 def test_no_warning_for_settled_instruments(instrument_id: str) -> None:
     inst = am.get_instrument(instrument_id)
     with warnings.catch_warnings():
@@ -526,14 +528,14 @@ def test_no_warning_when_scoring_fails() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         with pytest.raises(am.ResponseValidationError):
-            am.score([9] * 36, "wai-c")
+            am.score([9] * 19, "haq-ii")
     with pytest.warns(am.AllianceMetricsWarning):
-        am.score([4] * 36, "wai-c")
+        am.score([4] * 19, "haq-ii")
 
 
 def test_quiet_helper_silences_only_provisional_warning() -> None:
     with quiet():
-        am.score([4] * 36, "wai-c")
+        am.score([4] * 19, "haq-ii")
 
 
 @pytest.mark.parametrize("key", [True, 1.0])

@@ -37,6 +37,7 @@ __all__ = [
     "Instrument",
     "InstrumentStatus",
     "Item",
+    "ItemOrigin",
     "MissingPolicy",
     "ResponseScale",
     "Scale",
@@ -129,6 +130,22 @@ class ResponseScale(BaseModel):
         return text
 
 
+class ItemOrigin(BaseModel):
+    """Where an item of a derived short form comes from: an item of another instrument.
+
+    Examples
+    --------
+    >>> item = Item(id="item1", number=1, origin={"instrument": "wai-sr", "number": 11})
+    >>> item.origin
+    ItemOrigin(instrument='wai-sr', number=11)
+    """
+
+    model_config = _FROZEN
+
+    instrument: InstrumentId = Field(description="Id of the source instrument, e.g. `wai-sr`.")
+    number: int = Field(ge=1, description="The item's number on the source instrument's form.")
+
+
 class Item(BaseModel):
     """One question of an instrument (its key, never its copyrighted wording)."""
 
@@ -142,6 +159,14 @@ class Item(BaseModel):
         description=(
             "Order in which the anchors are printed on the paper form (left to right): "
             "`descending` items are printed from the highest anchor to the lowest."
+        ),
+    )
+    origin: ItemOrigin | None = Field(
+        default=None,
+        description=(
+            "For an item of a short form built from another instrument's items (e.g. the SAI "
+            "from the WAI-SR): that instrument's id and the item's number on its form. "
+            "Provenance only: scoring never uses it, and keys are never derived from it."
         ),
     )
 
@@ -247,6 +272,7 @@ class InstrumentStatus(BaseModel):
 
     ``verified``: official form or two independent sources; ``derived``: follows mechanically from
     verified facts; ``provisional``: one secondary source (scoring warns once per session).
+    ``reason`` is required unless the level is ``verified``, where it may name the sources.
     """
 
     model_config = _FROZEN
@@ -265,8 +291,8 @@ class Instrument(BaseModel):
     """A questionnaire's scoring definition: items, keys, scales, rules and provenance.
 
     The model checks its own consistency (every scale item exists, items are numbered 1..k,
-    every item belongs to exactly one subscale, the total holds every item, cut-offs name
-    existing scales and lie within their range).
+    every item belongs to exactly one subscale, the total holds every item, no two items share
+    an origin, cut-offs name existing scales and lie within their range).
 
     Examples
     --------
@@ -326,6 +352,22 @@ class Instrument(BaseModel):
         for item in self.items:
             if re.fullmatch(r"item\d+", item.id) and item.id != f"item{item.number}":
                 raise ValueError(f"item id {item.id!r} contradicts its number {item.number}")
+        self._check_origins()
+
+    def _check_origins(self) -> None:
+        seen: dict[tuple[str, int], str] = {}
+        for item in self.items:
+            if item.origin is None:
+                continue
+            source = (item.origin.instrument, item.origin.number)
+            if item.origin.instrument == self.id:
+                raise ValueError(f"item {item.id!r} names its own instrument as its origin")
+            if source in seen:
+                raise ValueError(
+                    f"items {seen[source]!r} and {item.id!r} both come from item "
+                    f"{source[1]} of {source[0]!r}"
+                )
+            seen[source] = item.id
 
     def _check_scales(self) -> None:
         item_ids = {item.id for item in self.items}
