@@ -599,7 +599,7 @@ def test_unknown_instrument_suggests_a_close_id(
 ) -> None:
     source = put(tmp_path, "in.csv", B3_FILE)
     result = run(capsys, "score", source, "-i", "wai-b4")
-    assert_usage_error(result, "Unknown instrument 'wai-b4'", "Did you mean 'wai-b3'")
+    assert_usage_error(result, "unknown instrument 'wai-b4'", "Did you mean 'wai-b3'")
     assert names(tmp_path) == ["in.csv"]
 
 
@@ -974,7 +974,7 @@ def test_validate_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[str
         run(capsys, "validate", put(tmp_path, "e.csv", b""), "-i", "wai-b3"), "is empty"
     )
     assert_usage_error(
-        run(capsys, "validate", tmp_path / "e.csv", "-i", "nope"), "Unknown instrument"
+        run(capsys, "validate", tmp_path / "e.csv", "-i", "nope"), "unknown instrument"
     )
 
 
@@ -1010,7 +1010,7 @@ def test_instruments_one(capsys: pytest.CaptureFixture[str]) -> None:
     assert as_json.code == 0
     assert am.Instrument.model_validate_json(as_json.out) == am.get_instrument("wai-sr")
     unknown = run(capsys, "instruments", "wai-srr")
-    assert_usage_error(unknown, "Unknown instrument 'wai-srr'", "wai-sr")
+    assert_usage_error(unknown, "unknown instrument 'wai-srr'", "wai-sr")
 
 
 def test_schema_is_json_schema_of_the_instrument_format(
@@ -1089,7 +1089,7 @@ def test_reliability_usage_errors(tmp_path: Path, capsys: pytest.CaptureFixture[
     assert_usage_error(
         run(capsys, "reliability", tmp_path / "none.csv", "-i", "wai-sr"), "none.csv"
     )
-    assert_usage_error(run(capsys, "reliability", EXAMPLE, "-i", "wai-x"), "Unknown instrument")
+    assert_usage_error(run(capsys, "reliability", EXAMPLE, "-i", "wai-x"), "unknown instrument")
 
 
 # --- real processes ----------------------------------------------------------------------------

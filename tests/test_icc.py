@@ -200,10 +200,33 @@ def test_input_is_never_modified() -> None:
     pd.testing.assert_frame_equal(long, before)
 
 
-def test_sixty_thousand_ratings_run() -> None:
-    """Size smoke test only; timing lives in benchmarks/bench_icc.py."""
-    table = icc(to_long(ratings(n=15_000, k=4)), targets="dyad", raters="rater", ratings="score")
+def _shrout_fleiss(matrix: np.ndarray) -> dict[str, float]:
+    """ICC(1,1), ICC(2,1), ICC(3,1) from sums of squares written out as in Shrout & Fleiss
+    (1979, Table 1), with plain loops over raters: an oracle apart from the vectorised code."""
+    n, k = matrix.shape
+    grand = matrix.mean()
+    bms = k * sum((matrix[i].mean() - grand) ** 2 for i in range(n)) / (n - 1)
+    jss = n * sum((matrix[:, j].mean() - grand) ** 2 for j in range(k))
+    wss = sum(((matrix[i] - matrix[i].mean()) ** 2).sum() for i in range(n))
+    wms = wss / (n * (k - 1))
+    ems = (wss - jss) / ((n - 1) * (k - 1))
+    jms = jss / (k - 1)
+    return {
+        "ICC1": (bms - wms) / (bms + (k - 1) * wms),
+        "ICC2": (bms - ems) / (bms + (k - 1) * ems + k * (jms - ems) / n),
+        "ICC3": (bms - ems) / (bms + (k - 1) * ems),
+        "ICC3k": (bms - ems) / bms,
+    }
+
+
+def test_sixty_thousand_ratings_equal_the_textbook_formulas() -> None:
+    """60,000 long-format ratings (timing lives in benchmarks/bench_icc.py)."""
+    matrix = ratings(n=15_000, k=4)
+    table = icc(to_long(matrix), targets="dyad", raters="rater", ratings="score")
     assert table.attrs["n_targets"] == 15_000
+    got = dict(zip(table["type"], table["icc"], strict=True))
+    for name, want in _shrout_fleiss(matrix).items():
+        np.testing.assert_allclose(got[name], want, rtol=1e-10, err_msg=name)
 
 
 @settings(max_examples=50, deadline=None)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from fractions import Fraction
 
 import numpy as np
 import pandas as pd
@@ -28,6 +29,45 @@ def _same(a: float | None, b: float) -> bool:
     if a is None:
         return math.isnan(b)
     return not math.isnan(b) and math.isclose(a, b, rel_tol=1e-12, abs_tol=1e-12)
+
+
+def _needed(rule: int | float, size: int) -> int:
+    """Answers a scale of ``size`` items needs, by exact rational arithmetic (not the kernel's
+    float formula): a count as given; a proportion p needs the least c ≥ 1 with c ≥ p·size,
+    reading p as the decimal it was written as (0.7 is 7/10, not 0.69999…) and forgiving the
+    documented 1e-9 of float noise."""
+    if isinstance(rule, int):
+        return rule
+    exact = Fraction(repr(rule)) * size - Fraction(1, 10**9)
+    return max(1, next(c for c in range(size + 1) if c >= exact))
+
+
+def _oracle_scores(
+    inst: am.Instrument, values: np.ndarray, aggregate: str
+) -> dict[str, list[float | None]]:
+    """Scale scores computed row by row in plain Python, from the definitions of DESIGN.md."""
+    lo, hi = inst.response_scale.min, inst.response_scale.max
+    rule = inst.missing_policy.min_answered
+    position = {item.id: j for j, item in enumerate(inst.items)}
+    out: dict[str, list[float | None]] = {}
+    for scale in inst.scales:
+        column: list[float | None] = []
+        for row in values.tolist():
+            keyed = []
+            for item_id in scale.items:
+                value = row[position[item_id]]
+                if value == value:  # answered
+                    keyed.append(lo + hi - value if inst.item(item_id).reverse else value)
+            if len(keyed) < _needed(rule, len(scale.items)):
+                column.append(None)
+            elif aggregate == "mean":
+                column.append(sum(keyed) / len(keyed))
+            elif len(keyed) == len(scale.items):
+                column.append(sum(keyed))
+            else:
+                column.append(sum(keyed) / len(keyed) * len(scale.items))
+        out[scale.id] = column
+    return out
 
 
 @st.composite
@@ -58,6 +98,19 @@ def test_score_equals_score_frame_row_by_row(
 
 @SETTINGS
 @given(case=instrument_and_values(), aggregate=st.sampled_from(["mean", "sum"]))
+def test_scores_equal_a_plain_python_oracle(
+    case: tuple[am.Instrument, np.ndarray], aggregate: str
+) -> None:
+    inst, values = case
+    out = am.score_frame(frame_of(inst, values), inst, aggregate=aggregate, prefix="")  # type: ignore[arg-type]
+    expected = _oracle_scores(inst, values, aggregate)
+    for scale in inst.scales:
+        for r, want in enumerate(expected[scale.id]):
+            assert _same(want, out[scale.id].iloc[r]), (scale.id, r, want, out[scale.id].iloc[r])
+
+
+@SETTINGS
+@given(case=instrument_and_values(), aggregate=st.sampled_from(["mean", "sum"]))
 def test_scores_within_scale_bounds(case: tuple[am.Instrument, np.ndarray], aggregate: str) -> None:
     inst, values = case
     out = am.score_frame(frame_of(inst, values), inst, aggregate=aggregate, prefix="")  # type: ignore[arg-type]
@@ -81,8 +134,7 @@ def test_missing_scores_exactly_where_too_few_answers(
     out = am.score_frame(frame_of(inst, values), inst, prefix="")
     rule = inst.missing_policy.min_answered
     for scale in inst.scales:
-        size = len(scale.items)
-        needed = rule if isinstance(rule, int) else max(1, math.ceil(rule * size - 1e-9))
+        needed = _needed(rule, len(scale.items))
         members = [j for j, item in enumerate(inst.items) if item.id in scale.items]
         answered = (~np.isnan(values[:, members])).sum(axis=1)
         np.testing.assert_array_equal(out[f"{scale.id}_answered"].to_numpy(), answered)

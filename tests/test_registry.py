@@ -59,14 +59,19 @@ def test_unknown_instrument_suggests_close_match() -> None:
     with pytest.raises(am.UnknownInstrumentError) as info:
         am.get_instrument("wai-rs")
     message = str(info.value)
-    assert message.startswith("Unknown instrument 'wai-rs'. Did you mean ")
+    assert message.startswith(
+        "The 'instrument_id' parameter of get_instrument: unknown instrument 'wai-rs'. "
+        "Did you mean "
+    )
+    assert (info.value.parameter, info.value.function) == ("instrument_id", "get_instrument")
     assert "'wai-sr'" in message.split("Available:")[0]
     assert message.endswith("Available: " + ", ".join(BUILTIN) + ".")
 
 
 def test_unknown_instrument_without_close_match() -> None:
     with pytest.raises(
-        am.UnknownInstrumentError, match=r"^Unknown instrument 'zzzzzz'\. Available: "
+        am.UnknownInstrumentError,
+        match=r"get_instrument: unknown instrument 'zzzzzz'\. Available: ",
     ):
         am.get_instrument("zzzzzz")
 
@@ -81,7 +86,10 @@ def test_unknown_instrument_error_is_lookup_error() -> None:
 def test_get_instrument_rejects_non_string() -> None:
     with pytest.raises(
         am.InvalidParameterError,
-        match=re.escape("An instrument id must be a str. Got int instead."),
+        match=re.escape(
+            "The 'instrument_id' parameter of get_instrument must be an instrument id (str) or "
+            "an Instrument. Got int instead."
+        ),
     ):
         am.get_instrument(3)  # type: ignore[arg-type]
 

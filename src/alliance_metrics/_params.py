@@ -14,7 +14,7 @@ import sys
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Literal, TypeVar
 
-from alliance_metrics.errors import InvalidParameterError, UnknownInstrumentError
+from alliance_metrics.errors import InvalidParameterError
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -298,16 +298,11 @@ def resolve_instrument_arg(value: object, func: str, name: str = "instrument") -
     UnknownInstrumentError
         (also an InvalidParameterError) when no instrument has that id.
     """
-    from alliance_metrics.instruments.registry import get_instrument
+    from alliance_metrics.instruments.registry import lookup
     from alliance_metrics.schemas import Instrument
 
     if isinstance(value, Instrument):
         return value
     if not isinstance(value, str):
         raise bad_parameter(name, func, "be an instrument id (str) or an Instrument", value)
-    try:
-        return get_instrument(value)
-    except UnknownInstrumentError as error:
-        raise UnknownInstrumentError(
-            f"The {name!r} parameter of {func}: {error}", parameter=name, function=func
-        ) from None
+    return lookup(value, func, name)

@@ -23,7 +23,7 @@ from alliance_metrics.errors import AllianceMetricsError, ResponseValidationErro
 
 __all__ = ["build_parser", "main"]
 
-_PARAMETER = re.compile(r"(?P<the>[Tt]he) '(?P<name>\w+)' parameters?(?: of \w+)?(?P<colon>:?)")
+_PARAMETER = re.compile(r"(?P<the>[Tt]he) '(?P<name>\w+)' parameters?(?: of [\w-]+)?(?P<colon>:?)")
 
 
 class _Terminated(BaseException):
@@ -47,7 +47,7 @@ def for_command_line(message: str) -> str:
         flag = FLAGS.get(match["name"])
         if flag is None:
             return match.group(0)
-        noun = "argument" if flag == "INPUT" else "option"
+        noun = "argument" if flag.isupper() else "option"
         return f"{match['the']} {flag} {noun}{match['colon']}"
 
     return _PARAMETER.sub(option, message)

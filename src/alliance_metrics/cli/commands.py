@@ -38,11 +38,11 @@ def _progress_callback(enabled: bool) -> tuple[Callable[[int, int | None], None]
 
 def instrument_of(value: str) -> Instrument:
     """Resolve an instrument id, or load the user-written definition at a ``.json`` path."""
-    from alliance_metrics.instruments.registry import get_instrument, load_instrument
+    from alliance_metrics.instruments.registry import load_instrument, lookup
 
     if value.lower().endswith(".json"):
         return load_instrument(value)
-    return get_instrument(value)
+    return lookup(value, "alliance-metrics", "instrument")
 
 
 def input_of(path: str) -> Path | IO[bytes]:
@@ -176,10 +176,10 @@ def _run_reliability(args: argparse.Namespace) -> int:
 
 
 def _run_instruments(args: argparse.Namespace) -> int:
-    from alliance_metrics.instruments.registry import get_instrument, list_instruments
+    from alliance_metrics.instruments.registry import get_instrument, list_instruments, lookup
 
     if args.id is not None:
-        instrument = get_instrument(args.id)
+        instrument = lookup(args.id, "instruments", "id")
         print(instrument.model_dump_json(indent=2) if args.json else describe(instrument))
         return EXIT_OK
     found = [get_instrument(i) for i in list_instruments()]

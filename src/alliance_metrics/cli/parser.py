@@ -10,6 +10,7 @@ PROG = "alliance-metrics"
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 FLAGS: dict[str, str] = {
     "source": "INPUT",
+    "id": "ID",
     "instrument": "--instrument",
     "columns": "--columns",
     "encoding": "--encoding",

@@ -22,6 +22,7 @@ __all__ = [
     "get_instrument",
     "list_instruments",
     "load_instrument",
+    "lookup",
     "register",
     "resolve_instrument",
 ]
@@ -94,9 +95,17 @@ def get_instrument(instrument_id: str) -> Instrument:
     >>> am.get_instrument("WAI_SR").short_name
     'WAI-SR'
     """
+    return lookup(instrument_id, "get_instrument", "instrument_id")
+
+
+def lookup(instrument_id: object, func: str, parameter: str) -> Instrument:
+    """Find a registered instrument for the public function ``func`` (messages name both)."""
     if not isinstance(instrument_id, str):
         raise InvalidParameterError(
-            f"An instrument id must be a str. Got {type(instrument_id).__name__} instead."
+            f"The {parameter!r} parameter of {func} must be an instrument id (str) or an "
+            f"Instrument. Got {type(instrument_id).__name__} instead.",
+            parameter=parameter,
+            function=func,
         )
     key = instrument_id.strip().lower().replace("_", "-")
     found = _user.get(key) or _builtins().get(key)
@@ -106,7 +115,10 @@ def get_instrument(instrument_id: str) -> Instrument:
     close = difflib.get_close_matches(key, known, n=3, cutoff=0.5)
     hint = f" Did you mean {', '.join(repr(c) for c in close)}?" if close else ""
     raise UnknownInstrumentError(
-        f"Unknown instrument {instrument_id!r}.{hint} Available: {', '.join(known)}."
+        f"The {parameter!r} parameter of {func}: unknown instrument {instrument_id!r}.{hint} "
+        f"Available: {', '.join(known)}.",
+        parameter=parameter,
+        function=func,
     )
 
 

@@ -221,7 +221,10 @@ def open_input(source: str | os.PathLike[str] | IO[bytes]) -> InputSource:
 
 
 def refuse_binary(sample: bytes, name: str) -> None:
-    """Refuse data that is not ASCII-compatible text: UTF-16/32 or binary (NUL bytes).
+    """Refuse data that is not ASCII-compatible text: UTF-16/32, or binary.
+
+    Binary means a NUL byte in the header record, or NUL bytes in more than 1 % of a sample of
+    over 4 KiB (a stray NUL inside a data cell is kept as text).
 
     Examples
     --------
@@ -239,7 +242,8 @@ file, not CSV text.
             f"{name}: UTF-16/UTF-32 files are not supported; save the export as UTF-8 CSV "
             "(or any encoding that writes ASCII as ASCII, such as cp1252)."
         )
-    if b"\x00" in sample:
+    first_line = sample.split(b"\n", 1)[0]
+    if b"\x00" in first_line or (len(sample) > 4096 and sample.count(0) * 100 > len(sample)):
         raise InputFormatError(
             f"{name}: the input holds NUL bytes: it is a binary file, not CSV text."
         )

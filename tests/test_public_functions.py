@@ -1,0 +1,198 @@
+"""Every public function names itself and the parameter when given a bad argument.
+
+Modelled on scikit-learn's ``test_public_functions``: for each public function of ``am.__all__``
+that takes an instrument or an enumerated option, a table gives one valid call and bad values
+for each such parameter; the error must be an ``InvalidParameterError`` whose ``function`` and
+``parameter`` attributes, and message, name them.
+"""
+
+from __future__ import annotations
+
+import inspect
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import alliance_metrics as am
+
+B3 = pd.DataFrame({"wai_1": [4, 5, 3, 4], "wai_2": [4, 4, 3, 2], "wai_3": [5, 5, 3, 1]})
+ITEMS = B3.to_numpy(dtype=float)
+BAD_INSTRUMENTS = [42, None, ["wai-sr"], "no-such-instrument"]
+BAD_CHOICE = ["nonsense", 1, True, None]
+
+
+def _csv(tmp: Path) -> Path:
+    path = tmp / "in.csv"
+    if not path.exists():
+        B3.to_csv(path, index=False)
+    return path
+
+
+# function name → (valid positional args builder, valid kwargs, {parameter: bad values})
+CASES: dict[str, tuple[Callable[[Path], tuple[Any, ...]], dict[str, Any], dict[str, list[Any]]]]
+CASES = {
+    "score": (
+        lambda t: ([4, 4, 5],),
+        {"instrument": "wai-b3"},
+        {
+            "instrument": [42, ["wai-sr"], "no-such-instrument"],
+            "aggregate": BAD_CHOICE[:3],
+            "min_answered": [0, 1.5, "1", True, float("nan")],
+            "on_invalid": BAD_CHOICE,
+            "responses": [4, "444", b"444", [1, 2]],
+        },
+    ),
+    "score_frame": (
+        lambda t: (B3,),
+        {"instrument": "wai-b3"},
+        {
+            "instrument": BAD_INSTRUMENTS,
+            "aggregate": BAD_CHOICE[:3],
+            "min_answered": [0, 2.5, "all"],
+            "on_invalid": BAD_CHOICE,
+            "prefix": [3, b"x"],
+            "columns": [3, ["wai_1"], "wai_{x}", "wai_{n.x}", "wai_{n[0]}", "wai"],
+            "row_offset": [-1, 0.5, "1"],
+            "df": [ITEMS, None],
+        },
+    ),
+    "validate_frame": (
+        lambda t: (B3,),
+        {"instrument": "wai-b3"},
+        {"instrument": BAD_INSTRUMENTS, "columns": [3], "row_offset": [-3], "df": [[1, 2]]},
+    ),
+    "score_csv": (
+        lambda t: (_csv(t), t / "out.csv"),
+        {"instrument": "wai-b3"},
+        {
+            "instrument": BAD_INSTRUMENTS,
+            "aggregate": BAD_CHOICE[:3],
+            "min_answered": [0],
+            "on_invalid": BAD_CHOICE,
+            "output_format": ["xlsx", None],
+            "source_format": ["excel", None],
+            "coding": ["tick", None],
+            "encoding": ["no-such-codec", "utf-16", "UTF_32_LE", 8],
+            "delimiter": ["ab", '"', "\n", 1],
+            "precision": [-1, 18, 99999999999, 2.5, "2", True],
+            "missing_values": ["-99", 99, [None]],
+            "sanitize": ["yes", 1],
+            "include_previews": ["yes"],
+            "use_import_ids": [1],
+            "id_columns": [3, [1]],
+            "prefix": [3],
+            "progress": ["bar"],
+            "destination": [3],
+            "errors": [3],
+            "source": [3, None],
+        },
+    ),
+    "validate_csv": (
+        lambda t: (_csv(t),),
+        {"instrument": "wai-b3"},
+        {
+            "instrument": BAD_INSTRUMENTS,
+            "source_format": ["excel"],
+            "coding": ["tick"],
+            "encoding": ["utf_16"],
+            "delimiter": ["ab"],
+            "missing_values": ["-99"],
+        },
+    ),
+    "reliability_report": (
+        lambda t: (pd.concat([B3] * 3, ignore_index=True),),
+        {"instrument": "wai-b3"},
+        {
+            "instrument": BAD_INSTRUMENTS,
+            "nan_policy": BAD_CHOICE,
+            "ci": [0, 1, 1.5, "0.95", True],
+            "aggregate": BAD_CHOICE[:3],
+            "min_answered": [0],
+            "on_invalid": BAD_CHOICE,
+            "missing_values": ["-99"],
+            "df": [ITEMS],
+        },
+    ),
+    "item_statistics": (
+        lambda t: (pd.concat([B3] * 3, ignore_index=True),),
+        {"instrument": "wai-b3"},
+        {"instrument": BAD_INSTRUMENTS, "nan_policy": BAD_CHOICE, "on_invalid": BAD_CHOICE},
+    ),
+    "cronbach_alpha": (
+        lambda t: (ITEMS,),
+        {},
+        {"nan_policy": BAD_CHOICE, "ci": [0, 1, "x"]},
+    ),
+    "omega_total": (lambda t: (ITEMS,), {}, {"nan_policy": BAD_CHOICE}),
+    "icc": (lambda t: (ITEMS,), {}, {"ci": [0, 2, "x"]}),
+    "apply_position_coding": (
+        lambda t: (B3,),
+        {"instrument": "wai-b3"},
+        {"instrument": BAD_INSTRUMENTS, "frame": [ITEMS]},
+    ),
+    "get_instrument": (lambda t: (), {"instrument_id": "wai-b3"}, {"instrument_id": [42, "nope"]}),
+}
+
+
+def _calls() -> list[tuple[str, str, Any]]:
+    return [
+        (name, parameter, bad)
+        for name, (_, _, bad_values) in CASES.items()
+        for parameter, values in bad_values.items()
+        for bad in values
+    ]
+
+
+@pytest.mark.parametrize(("name", "parameter", "bad"), _calls(), ids=str)
+def test_bad_value_names_function_and_parameter(
+    name: str, parameter: str, bad: Any, tmp_path: Path
+) -> None:
+    make_args, kwargs, _ = CASES[name]
+    function = getattr(am, name)
+    signature = inspect.signature(function)
+    bound = signature.bind_partial(*make_args(tmp_path), **kwargs)
+    bound.arguments[parameter] = bad
+    with pytest.raises(am.InvalidParameterError) as caught:
+        function(*bound.args, **bound.kwargs)
+    error = caught.value
+    assert (error.function, error.parameter) == (name, parameter), str(error)
+    assert f"{parameter!r} parameter of {name}" in str(error)
+    assert sorted(p.name for p in tmp_path.iterdir()) in ([], ["in.csv"])  # nothing written
+
+
+@pytest.mark.parametrize("name", sorted(CASES))
+def test_valid_call_of_the_table_succeeds(name: str, tmp_path: Path) -> None:
+    make_args, kwargs, _ = CASES[name]
+    getattr(am, name)(*make_args(tmp_path), **kwargs)
+
+
+def test_every_public_function_with_an_instrument_or_choice_is_in_the_table() -> None:
+    watched = {"instrument", "aggregate", "on_invalid", "nan_policy", "coding", "source_format"}
+    missing = []
+    for name in am.__all__:
+        value = getattr(am, name)
+        if not inspect.isfunction(value):
+            continue
+        parameters = set(inspect.signature(value).parameters)
+        if parameters & watched and name not in CASES and name not in _EXEMPT:
+            missing.append(name)
+    assert not missing, f"add these public functions to CASES: {missing}"
+
+
+_EXEMPT: dict[str, str] = {
+    "read_redcap": "reader; its options are checked in tests/test_io_redcap.py",
+    "read_qualtrics": "reader; its options are checked in tests/test_io_qualtrics.py",
+    "read_spss": "reader; needs a .sav file (tests/test_io_spss.py)",
+    "register": "takes an Instrument object, not an id",
+}
+
+
+def test_table_parameters_exist() -> None:
+    for name, (_, kwargs, bad_values) in CASES.items():
+        parameters = set(inspect.signature(getattr(am, name)).parameters)
+        assert set(kwargs) | set(bad_values) <= parameters, name
+    assert np.isfinite(ITEMS).all()
