@@ -69,7 +69,7 @@ def _new_partial_file(folder: Path) -> Path:
 
 
 _DANGEROUS_START = r"^[=+\-@\t\r]"
-_PLAIN_NUMBER = r"^[ \t]*[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?[ \t]*$"
+_PLAIN_NUMBER = r"^[+-]?(\d+([.,]\d*)?|[.,]\d+)([eE][+-]?\d+)?[ \t]*$"
 
 
 def _safe_name(name: str) -> str:
