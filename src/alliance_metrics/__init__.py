@@ -43,7 +43,8 @@ if TYPE_CHECKING:
     from alliance_metrics.io.redcap import read_redcap
     from alliance_metrics.io.spss import read_spss
     from alliance_metrics.longitudinal.clinical_significance import clinical_significance
-    from alliance_metrics.longitudinal.reliable_change import first_last, reliable_change
+    from alliance_metrics.longitudinal.first_last import first_last
+    from alliance_metrics.longitudinal.reliable_change import reliable_change
     from alliance_metrics.longitudinal.sudden import (
         sudden_change_cases,
         sudden_change_events,
@@ -103,7 +104,7 @@ _EXPORTS: dict[str, str] = {
     "clinical_significance": "longitudinal.clinical_significance",
     "cronbach_alpha": "psychometrics",
     "detect_source": "io.exports",
-    "first_last": "longitudinal.reliable_change",
+    "first_last": "longitudinal.first_last",
     "get_instrument": "instruments.registry",
     "icc": "interrater",
     "item_statistics": "psychometrics",

@@ -19,7 +19,7 @@ from numpy.testing import assert_allclose, assert_array_equal
 from scipy import stats
 
 import alliance_metrics as am
-from alliance_metrics.longitudinal import _sudden_core
+from alliance_metrics.longitudinal import _sudden_windows
 
 NA = None
 
@@ -314,13 +314,22 @@ def test_too_few_sessions_give_no_rows() -> None:
     assert len(am.sudden_changes(df, score="score", cutoff=1)) == 0
 
 
-def test_mean_is_computed_as_r_does() -> None:
+def test_window_statistics_as_r_computes_them() -> None:
     """R: mean(c(.1, .2, .3)) == .2 is TRUE (long-double sum, correcting pass); naive is not."""
     if np.finfo(np.longdouble).nmant < 63:
         pytest.skip("long double is not the x87 extended type here")
-    x = np.array([[0.1, 0.2, 0.3]])
     assert (0.1 + 0.2 + 0.3) / 3 != 0.2
-    assert _sudden_core._r_mean(x, np.ones((1, 3), bool), np.array([3]))[0] == 0.2
+    cells = np.array([[0.1, 0.2, 0.3], [np.nan, 7.0, np.nan], [1.0, np.nan, 4.0]])
+    count, mean, sd = _sudden_windows.r_run_statistics(cells)
+    assert count.tolist() == [3, 1, 2]
+    assert mean.tolist() == [0.2, 7.0, 2.5]
+    assert np.isnan(sd[1])
+    assert sd[2] == math.sqrt(4.5)
+    fast = _sudden_windows.run_statistics(
+        np.array([0.1, 0.2, 0.3, np.nan, 7.0, np.nan, 1, np.nan, 4])
+    )
+    assert_allclose(fast[1][[0, 3, 6]], mean, rtol=1e-15)
+    assert_array_equal(fast[0][[0, 3, 6]], count)
 
 
 # ---- events -----------------------------------------------------------------------------------

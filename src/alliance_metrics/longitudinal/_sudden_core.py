@@ -8,10 +8,10 @@ with NaN where a session has no row or no valid score (the two are the same thin
 session); one empty cell separates clients, so a window that runs off a client's grid reads NaN
 and never another client's score.
 
-Means and standard deviations follow R's ``mean()`` and ``sd()`` step for step (sums in long
-double, a second correcting pass for the mean), so that a flag decided by the last bit agrees
-with R ``suddengains`` 0.7.2 wherever the platform's long double is the x87 80-bit type that R
-uses (Linux and Windows on x86-64).
+Criterion 3's window statistics come from :mod:`._sudden_windows`: fast float64 statistics,
+and R's own arithmetic for the intervals decided within a hair of the threshold, so that a flag
+decided by the last bit agrees with R ``suddengains`` 0.7.2 wherever the platform's long double
+is the x87 80-bit type that R uses (Linux and Windows on x86-64).
 """
 
 from __future__ import annotations
@@ -21,6 +21,12 @@ from typing import Literal, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
+
+from alliance_metrics.longitudinal._sudden_windows import (
+    pooled_sd,
+    r_run_statistics,
+    run_statistics,
+)
 
 __all__ = [
     "Events",
@@ -32,6 +38,7 @@ __all__ = [
     "lay_grid",
     "pattern_intervals",
     "test_intervals",
+    "window_values",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -41,9 +48,11 @@ Direction = Literal["decrease", "increase"]
 Compat = Literal["mirrored", "suddengains"]
 
 _PAD = 3
-"""Empty grid cells before the first client (one after each client suffices for the windows)."""
+"""Empty grid cells before the first client and after the last (one between clients suffices)."""
 _WINDOW = np.arange(-3, 3, dtype=np.int64)
 """Offsets of x_{n-2} … x_{n+3} from the grid position of x_{n+1}."""
+_CLOSE = 1e-9
+"""Relative distance from criterion 3's threshold below which R's arithmetic decides."""
 
 
 class Tristate(NamedTuple):
@@ -84,7 +93,8 @@ class Intervals:
     client: IntArray  # client code
     position: IntArray  # grid position of x_{n+1}
     pre_session: IntArray
-    window: FloatArray  # (m, 6): x_{n-2} … x_{n+3}
+    pre_value: FloatArray  # x_n
+    post_value: FloatArray  # x_{n+1}
     n_pre: IntArray
     n_post: IntArray
     mean_pre: FloatArray
@@ -136,7 +146,7 @@ def lay_grid(codes: IntArray, starts: IntArray, sessions: IntArray, scores: Floa
     lengths = np.where(has, last - first + 1, 0).astype(np.int64)
     blocks = lengths + 1  # each client's sessions and one empty cell
     grid_starts = _PAD + np.concatenate(([0], np.cumsum(blocks)[:-1])).astype(np.int64)
-    values = np.full(_PAD + int(blocks.sum()), np.nan)
+    values = np.full(2 * _PAD + int(blocks.sum()), np.nan)
     values[grid_starts[codes] + sessions - first[codes]] = scores
     return Grid(values, grid_starts, lengths, first)
 
@@ -149,37 +159,6 @@ def _tested_positions(grid: Grid) -> tuple[IntArray, IntArray]:
         np.cumsum(counts) - counts, counts
     )
     return client, grid.starts[client] + 2 + within
-
-
-def _r_mean(x: FloatArray, present: BoolArray, count: IntArray) -> FloatArray:
-    """Row means as R's ``mean(x, na.rm = TRUE)``: long-double sum, then one correcting pass.
-
-    Rows without values get NaN. The loop runs over the (three) window columns only.
-    """
-    n = np.maximum(count, 1).astype(np.longdouble)
-    total = np.zeros(len(x), dtype=np.longdouble)
-    for j in range(x.shape[1]):
-        total += np.where(present[:, j], x[:, j], 0.0).astype(np.longdouble)
-    mean = total / n
-    correction = np.zeros(len(x), dtype=np.longdouble)
-    for j in range(x.shape[1]):
-        column = x[:, j].astype(np.longdouble)
-        correction += np.where(present[:, j], column - mean, 0.0)
-    result = (mean + correction / n).astype(np.float64)
-    result[count == 0] = np.nan
-    return result
-
-
-def _r_sd(x: FloatArray, present: BoolArray, count: IntArray, mean: FloatArray) -> FloatArray:
-    """Row SDs as R's ``sd(x, na.rm = TRUE)`` (ddof 1; NaN below two values)."""
-    centre = np.where(count > 0, mean, 0.0).astype(np.longdouble)
-    squares = np.zeros(len(x), dtype=np.longdouble)
-    for j in range(x.shape[1]):
-        deviation = x[:, j].astype(np.longdouble) - centre
-        squares += np.where(present[:, j], deviation * deviation, 0.0)
-    variance = (squares / np.maximum(count - 1, 1).astype(np.longdouble)).astype(np.float64)
-    variance[count < 2] = np.nan
-    return np.sqrt(variance)
 
 
 def _t_critical(df: IntArray, usable: BoolArray, rule: SuddenRule) -> FloatArray:
@@ -219,25 +198,31 @@ def test_intervals(grid: Grid, rule: SuddenRule) -> Intervals:
     [False, True]
     """
     client, position = _tested_positions(grid)
-    window = grid.values[position[:, None] + _WINDOW]
-    present = ~np.isnan(window)
-    n_pre = present[:, :3].sum(axis=1).astype(np.int64)
-    n_post = present[:, 3:].sum(axis=1).astype(np.int64)
-    mean_pre = _r_mean(window[:, :3], present[:, :3], n_pre)
-    mean_post = _r_mean(window[:, 3:], present[:, 3:], n_post)
-    sd_pre = _r_sd(window[:, :3], present[:, :3], n_pre, mean_pre)
-    sd_post = _r_sd(window[:, 3:], present[:, 3:], n_post, mean_post)
+    x_n, x_n1 = grid.values[position - 1], grid.values[position]
+    # The pre window of the interval at grid position p is the run starting at p − 3, its
+    # post window the run starting at p: every run's statistics are computed once.
+    count, mean, sd = run_statistics(grid.values)
+    n_pre, mean_pre, sd_pre = count[position - 3], mean[position - 3], sd[position - 3]
+    n_post, mean_post, sd_post = count[position], mean[position], sd[position]
     usable = (n_pre >= 2) & (n_post >= 2)
+    pooled = pooled_sd(n_pre, sd_pre, n_post, sd_post)
     df = np.where(usable, n_pre + n_post - 2, 2)
-    pooled_var = ((n_pre - 1) * sd_pre**2 + (n_post - 1) * sd_post**2) / df
-    pooled_sd = np.where(usable, np.sqrt(np.where(usable, pooled_var, 0.0)), np.nan)
     t_crit = _t_critical(df, usable, rule) if rule.stability else np.full(len(df), np.nan)
+    decrease = rule.direction == "decrease"
+    if rule.stability:  # decisions within a hair of the threshold: redo with R's arithmetic
+        shift = mean_pre - mean_post if decrease else mean_post - mean_pre
+        scale = np.abs(mean_pre) + np.abs(mean_post) + t_crit * pooled
+        close = np.flatnonzero(usable & (np.abs(shift - t_crit * pooled) <= _CLOSE * scale))
+        if len(close):
+            windows = window_values(grid, position[close])
+            n1, m1, s1 = r_run_statistics(windows[:, :3])
+            n2, m2, s2 = r_run_statistics(windows[:, 3:])
+            mean_pre[close], mean_post[close] = m1, m2
+            pooled[close] = pooled_sd(n1, s1, n2, s2)
 
-    x_n, x_n1 = window[:, 2], window[:, 3]
-    both = present[:, 2] & present[:, 3]
+    both = ~np.isnan(x_n) & ~np.isnan(x_n1)
     size = len(position)
     off = Tristate(np.zeros(size, dtype=bool), np.zeros(size, dtype=bool))
-    decrease = rule.direction == "decrease"
     with np.errstate(invalid="ignore"):  # NaN comparisons are masked by `known`
         crit_cutoff, crit_pct, crit_stability = off, off, off
         if rule.cutoff is not None:
@@ -253,7 +238,7 @@ def test_intervals(grid: Grid, rule: SuddenRule) -> Intervals:
             crit_pct = Tristate(met & both, both)
         if rule.stability:
             shift = mean_pre - mean_post if decrease else mean_post - mean_pre
-            met = shift > t_crit * pooled_sd
+            met = shift > t_crit * pooled
             crit_stability = Tristate(met & usable, usable)
     enabled = [
         part
@@ -270,18 +255,34 @@ def test_intervals(grid: Grid, rule: SuddenRule) -> Intervals:
         client=client,
         position=position,
         pre_session=pre_session,
-        window=window,
+        pre_value=x_n,
+        post_value=x_n1,
         n_pre=n_pre,
         n_post=n_post,
         mean_pre=mean_pre,
         mean_post=mean_post,
-        pooled_sd=pooled_sd,
+        pooled_sd=pooled,
         t_crit=t_crit,
         crit_cutoff=crit_cutoff,
         crit_pct=crit_pct,
         crit_stability=crit_stability,
         sudden=_conjunction(enabled, size),
     )
+
+
+def window_values(grid: Grid, position: IntArray) -> FloatArray:
+    """Scores x_{n-2} … x_{n+3} (m × 6) of the intervals whose x_{n+1} sits at ``position``.
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> g = lay_grid(np.zeros(4, np.int64), np.array([0, 4]), np.arange(1, 5),
+    ...              np.array([1.0, 2.0, 3.0, 4.0]))
+    >>> window_values(g, g.starts + 2).tolist()
+    [[nan, 1.0, 2.0, 3.0, 4.0, nan]]
+    """
+    values: FloatArray = grid.values[position[:, None] + _WINDOW]
+    return values
 
 
 def find_events(
@@ -304,8 +305,8 @@ def find_events(
     ([12.0], [17.0], [6])
     """
     index = np.flatnonzero(intervals.sudden.value).astype(np.int64)
-    x_n = intervals.window[index, 2]
-    x_n1 = intervals.window[index, 3]
+    x_n = intervals.pre_value[index]
+    x_n1 = intervals.post_value[index]
     if direction == "decrease":
         magnitude = x_n - x_n1
         reversal_value = x_n1 + magnitude / 2
@@ -355,7 +356,7 @@ def pattern_intervals(grid: Grid) -> tuple[IntArray, BoolArray]:
     [False, True, False]
     """
     client, position = _tested_positions(grid)
-    present = ~np.isnan(grid.values[position[:, None] + _WINDOW])
+    present = ~np.isnan(window_values(grid, position))
     fits = (
         present[:, 2]
         & present[:, 3]

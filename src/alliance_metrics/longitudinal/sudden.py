@@ -30,6 +30,7 @@ from alliance_metrics.longitudinal._sudden_core import (
     lay_grid,
     pattern_intervals,
     test_intervals,
+    window_values,
 )
 
 __all__ = ["sudden_change_cases", "sudden_change_events", "sudden_changes"]
@@ -148,8 +149,8 @@ def _changes_frame(series: Series, intervals: Intervals, func: str) -> pd.DataFr
         series.client_name: _client_column(series, intervals.client, _CHANGE_COLUMNS, func),
         "pre_session": intervals.pre_session,
         "post_session": intervals.pre_session + 1,
-        "pre_value": intervals.window[:, 2],
-        "post_value": intervals.window[:, 3],
+        "pre_value": intervals.pre_value,
+        "post_value": intervals.post_value,
         "crit_cutoff": _nullable(intervals.crit_cutoff),
         "crit_pct": _nullable(intervals.crit_pct),
         "crit_stability": _nullable(intervals.crit_stability),
@@ -348,8 +349,9 @@ critical_value, compat
         "post_session": intervals.pre_session[at] + 1,
         "magnitude": events.magnitude,
     }
+    values = window_values(grid, intervals.position[at])
     for j, name in enumerate(_VALUE_COLUMNS):
-        columns[name] = intervals.window[at, j]
+        columns[name] = values[:, j]
     columns["reversal_value"] = events.reversal_value
     columns["reversal"] = _nullable(events.reversal)
     columns["reversal_session"] = pd.array(
