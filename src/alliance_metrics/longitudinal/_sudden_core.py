@@ -145,7 +145,7 @@ def lay_grid(codes: IntArray, starts: IntArray, sessions: IntArray, scores: Floa
     last[has] = sessions[valid_starts[1:][has] - 1]
     lengths = np.where(has, last - first + 1, 0).astype(np.int64)
     blocks = lengths + 1  # each client's sessions and one empty cell
-    grid_starts = _PAD + np.concatenate(([0], np.cumsum(blocks)[:-1])).astype(np.int64)
+    grid_starts = _PAD + np.concatenate(([0], np.cumsum(blocks)))[:-1].astype(np.int64)
     values = np.full(2 * _PAD + int(blocks.sum()), np.nan)
     values[grid_starts[codes] + sessions - first[codes]] = scores
     return Grid(values, grid_starts, lengths, first)
