@@ -22,6 +22,10 @@ import alliance_metrics as am
 B3 = pd.DataFrame({"wai_1": [4, 5, 3, 4], "wai_2": [4, 4, 3, 2], "wai_3": [5, 5, 3, 1]})
 ITEMS = B3.to_numpy(dtype=float)
 BAD_INSTRUMENTS = [42, None, ["wai-sr"], "no-such-instrument"]
+SERIES = pd.DataFrame(
+    {"client_id": ["a"] * 6, "session": range(1, 7), "score": [4.0, 4.5, 4.0, 2.0, 2.5, 2.0]}
+)
+WIDE = pd.DataFrame({"pre": [3.0, 4.0, 2.5, 3.5], "post": [4.0, 4.5, 2.0, 3.5]})
 BAD_CHOICE = ["nonsense", 1, True, None]
 
 
@@ -135,6 +139,39 @@ CASES = {
         {"instrument": BAD_INSTRUMENTS, "frame": [ITEMS]},
     ),
     "get_instrument": (lambda t: (), {"instrument_id": "wai-b3"}, {"instrument_id": [42, "nope"]}),
+    "sudden_changes": (
+        lambda t: (SERIES,),
+        {"score": "score", "cutoff": 1.0},
+        {
+            "direction": BAD_CHOICE,
+            "compat": BAD_CHOICE,
+            "cutoff": [-1, "7", True, float("nan")],
+            "alpha": [0, 1, "0.05"],
+            "stability": ["yes", 1],
+            "score": ["absent", 3],
+            "data": [ITEMS],
+        },
+    ),
+    "sudden_change_events": (
+        lambda t: (SERIES,),
+        {"score": "score", "cutoff": 1.0},
+        {"direction": BAD_CHOICE, "compat": BAD_CHOICE, "reversal_from": [1, 4, "2"]},
+    ),
+    "reliable_change": (
+        lambda t: (WIDE,),
+        {"pre": "pre", "post": "post", "reliability": 0.8},
+        {
+            "sd_source": BAD_CHOICE,
+            "boundary": BAD_CHOICE,
+            "reliability": [1.5, -0.1, "0.8"],
+            "instrument": [42, "no-such-instrument"],
+        },
+    ),
+    "clinical_significance": (
+        lambda t: (WIDE,),
+        {"pre": "pre", "post": "post", "reliability": 0.8, "cutoff": 3.0},
+        {"cutoff": ["d", True], "sd_source": BAD_CHOICE, "instrument": [42, "nope"]},
+    ),
 }
 
 

@@ -69,9 +69,13 @@ class FifoReader:
 def fifo(tmp_path: Path) -> Iterator[FifoReader]:
     reader = FifoReader(tmp_path / "pipe")
     yield reader
-    if reader._thread.is_alive():  # unblock a reader nobody wrote to
-        with open(reader.path, "wb"):
+    reader._thread.join(timeout=0.5)
+    while reader._thread.is_alive():  # unblock a reader nobody wrote to, never blocking here
+        try:
+            os.close(os.open(reader.path, os.O_WRONLY | os.O_NONBLOCK))
+        except OSError:  # no reader (yet, or any more)
             pass
+        reader._thread.join(timeout=0.1)
 
 
 def _leftovers(folder: Path) -> list[str]:

@@ -41,6 +41,11 @@ if TYPE_CHECKING:
     from alliance_metrics.io.qualtrics import read_qualtrics
     from alliance_metrics.io.redcap import read_redcap
     from alliance_metrics.io.spss import read_spss
+    from alliance_metrics.longitudinal.clinical_significance import clinical_significance
+    from alliance_metrics.longitudinal.first_last import first_last
+    from alliance_metrics.longitudinal.reliable_change import reliable_change
+    from alliance_metrics.longitudinal.sudden import sudden_change_events, sudden_changes
+    from alliance_metrics.longitudinal.sudden_cases import sudden_change_cases
     from alliance_metrics.pipeline.run import score_csv, validate_csv
     from alliance_metrics.psychometrics import (
         AlphaResult,
@@ -93,8 +98,10 @@ _EXPORTS: dict[str, str] = {
     "UnknownInstrumentError": "errors",
     "ValidationReport": "results",
     "apply_position_coding": "coding",
+    "clinical_significance": "longitudinal.clinical_significance",
     "cronbach_alpha": "psychometrics",
     "detect_source": "io.exports",
+    "first_last": "longitudinal.first_last",
     "get_instrument": "instruments.registry",
     "icc": "interrater",
     "item_statistics": "psychometrics",
@@ -107,9 +114,13 @@ _EXPORTS: dict[str, str] = {
     "read_spss": "io.spss",
     "register": "instruments.registry",
     "reliability_report": "psychometrics",
+    "reliable_change": "longitudinal.reliable_change",
     "score": "scoring",
     "score_csv": "pipeline.run",
     "score_frame": "batch",
+    "sudden_change_cases": "longitudinal.sudden_cases",
+    "sudden_change_events": "longitudinal.sudden",
+    "sudden_changes": "longitudinal.sudden",
     "validate_csv": "pipeline.run",
     "validate_frame": "batch",
 }
@@ -142,8 +153,10 @@ __all__ = [
     "ValidationReport",
     "__version__",
     "apply_position_coding",
+    "clinical_significance",
     "cronbach_alpha",
     "detect_source",
+    "first_last",
     "get_instrument",
     "icc",
     "item_statistics",
@@ -156,9 +169,13 @@ __all__ = [
     "read_spss",
     "register",
     "reliability_report",
+    "reliable_change",
     "score",
     "score_csv",
     "score_frame",
+    "sudden_change_cases",
+    "sudden_change_events",
+    "sudden_changes",
     "validate_csv",
     "validate_frame",
 ]

@@ -21,6 +21,7 @@ Which error when
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -38,6 +39,10 @@ __all__ = [
     "ResponseValidationError",
     "UnknownInstrumentError",
 ]
+
+
+_NAMED = re.compile(r"The '(?P<parameter>\w+)' parameter of (?P<function>[\w.-]+)")
+"""The house form of an argument message: it names the parameter and the public function."""
 
 
 class AllianceMetricsError(Exception):
@@ -72,8 +77,9 @@ class InvalidParameterError(AllianceMetricsError, ValueError, TypeError):
         self, message: str, *, parameter: str | None = None, function: str | None = None
     ) -> None:
         super().__init__(message)
-        self.parameter = parameter
-        self.function = function
+        named = _NAMED.match(message)
+        self.parameter = parameter if parameter is not None or not named else named["parameter"]
+        self.function = function if function is not None or not named else named["function"]
 
     def __reduce__(self) -> tuple[object, ...]:
         return (_rebuild, (type(self), (str(self),), self.__dict__))
