@@ -7,6 +7,7 @@ character device needs root (containers run as root); without it those cases are
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import stat
@@ -71,10 +72,8 @@ def fifo(tmp_path: Path) -> Iterator[FifoReader]:
     yield reader
     reader._thread.join(timeout=0.5)
     while reader._thread.is_alive():  # unblock a reader nobody wrote to, never blocking here
-        try:
+        with contextlib.suppress(OSError):  # no reader (yet, or any more)
             os.close(os.open(reader.path, os.O_WRONLY | os.O_NONBLOCK))
-        except OSError:  # no reader (yet, or any more)
-            pass
         reader._thread.join(timeout=0.1)
 
 
