@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from alliance_metrics.io.qualtrics import read_qualtrics
     from alliance_metrics.io.redcap import read_redcap
     from alliance_metrics.io.spss import read_spss
+    from alliance_metrics.longitudinal.ruptures import detect_ruptures, rupture_summary
     from alliance_metrics.psychometrics import (
         AlphaResult,
         cronbach_alpha,
@@ -94,6 +95,7 @@ _EXPORTS: dict[str, str] = {
     "ValidationReport": "results",
     "apply_position_coding": "io.coding",
     "cronbach_alpha": "psychometrics",
+    "detect_ruptures": "longitudinal.ruptures",
     "detect_source": "io.exports",
     "get_instrument": "instruments.registry",
     "icc": "interrater",
@@ -107,6 +109,7 @@ _EXPORTS: dict[str, str] = {
     "read_spss": "io.spss",
     "register": "instruments.registry",
     "reliability_report": "psychometrics",
+    "rupture_summary": "longitudinal.ruptures",
     "score": "scoring",
     "score_csv": "files",
     "score_frame": "batch",
@@ -143,6 +146,7 @@ __all__ = [
     "__version__",
     "apply_position_coding",
     "cronbach_alpha",
+    "detect_ruptures",
     "detect_source",
     "get_instrument",
     "icc",
@@ -156,6 +160,7 @@ __all__ = [
     "read_spss",
     "register",
     "reliability_report",
+    "rupture_summary",
     "score",
     "score_csv",
     "score_frame",
