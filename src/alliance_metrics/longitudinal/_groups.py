@@ -121,7 +121,7 @@ def group_mean_sd(
     Examples
     --------
     >>> n, mean, sd = group_mean_sd(np.array([1.0, 3.0, 5.0]), np.array([0, 0, 1]), 3)
-    >>> n.tolist(), mean.tolist(), [round(v, 6) for v in sd]
+    >>> n.tolist(), mean.tolist(), sd.round(6).tolist()
     ([2, 1, 0], [2.0, 5.0, nan], [1.414214, nan, nan])
     """
     counts = np.bincount(codes, minlength=n_groups).astype(np.int64)

@@ -281,8 +281,8 @@ def detect_ruptures(
     >>> found[["session", "baseline_value", "drop", "repaired", "repair_session", "pattern"]]
        session  baseline_value  drop  repaired  repair_session   pattern
     0        4            48.0  12.0      True               7  extended
-    >>> round(found.loc[0, "threshold"], 4)
-    10.306
+    >>> found["threshold"].round(4).tolist()
+    [10.306]
     """
     func = "detect_ruptures"
     options = dict(locals())
@@ -338,9 +338,9 @@ baseline_k, max_gap, repair_window, repair_tolerance, min_sessions
     >>> df = pd.DataFrame({"client_id": ["A"] * 8 + ["B"] * 3, "session": [*range(1, 9), 1, 2, 3],
     ...                    "wai": [50, 51, 50, 40, 41, 40, 42, 41, 50, 40, 50]})
     >>> am.rupture_summary(df, score="wai")[["client_id", "n_sessions", "n_ruptures", "course"]]
-      client_id  n_sessions  n_ruptures             course
-    0         A           8           1         unrepaired
-    1         B           3           0   too_few_sessions
+      client_id  n_sessions  n_ruptures            course
+    0         A           8           1        unrepaired
+    1         B           3           0  too_few_sessions
     """
     func = "rupture_summary"
     options = dict(locals())
