@@ -158,6 +158,15 @@ def test_sd_sources() -> None:
     assert_allclose(loo.loc["extended", "unit_sd"], expected, rtol=1e-13)
 
 
+def test_no_variation_means_no_threshold() -> None:
+    # The mean of five 0.1s is not exactly 0.1 in floating point; the SD must still act as 0.
+    df = _long({"c": ([1, 2, 3, 4, 5], [0.1] * 5), "d": ([1, 2, 3], [11, 11, 7])})
+    found = am.detect_ruptures(df, score="wai", k=0.5, min_sessions=2)
+    assert found["client_id"].tolist() == ["d"]  # 11 − 7 ≥ 0.5 × 2.31
+    loo = am.detect_ruptures(df, score="wai", k=0.5, min_sessions=2, sd_source="client_loo")
+    assert len(loo) == 0  # without session 3 the scores 11, 11 have SD 0
+
+
 def test_empty_and_column_names() -> None:
     df = _long({"x": ([1], [3.0])}, client="dyad").iloc[:0]
     found = am.detect_ruptures(df, score="wai", client="dyad")

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
-from alliance_metrics.longitudinal._groups import group_mean_sd, positions
+from alliance_metrics.longitudinal._groups import group_mean_sd, offsets, positions
 
 __all__ = ["PATTERNS", "TIE_TOLERANCE", "RuptureRule", "Ruptures", "find_ruptures", "unit_sd"]
 
@@ -23,7 +23,8 @@ BoolArray = npt.NDArray[np.bool_]
 
 TIE_TOLERANCE = 1e-9
 """Points by which a drop may fall short of its threshold (or a score of its baseline) and still
-count as reaching it, so float noise in a mean never decides a tie."""
+count as reaching it, so float noise in a mean never decides a tie; a threshold no larger than
+this counts as zero (no rupture), so the rounding residue of a constant series' SD is not one."""
 
 PATTERNS = ("V", "extended", "unrepaired", "censored")
 
@@ -88,7 +89,32 @@ def unit_sd(
     rest_mean = mean_row[ok] - deviation[ok] / n_rest[ok]
     rest_squares = squares[ok] - deviation[ok] * (scores[ok] - rest_mean)
     result[ok] = np.sqrt(np.maximum(rest_squares, 0.0) / (n_rest[ok] - 1))
+    # The removal formula cancels: when the other scores are all equal their SD is exactly 0,
+    # not a rounding residue (which would make a threshold of ~1e-8 points).
+    result[_rest_is_constant(codes, scores, counts, n_clients) & ok] = 0.0
     return result
+
+
+def _rest_is_constant(
+    codes: IntArray, scores: FloatArray, counts: IntArray, n_clients: int
+) -> BoolArray:
+    """Whether the client's scores other than this row's are all equal (exact comparisons)."""
+    low = np.full(n_clients, np.inf)
+    high = np.full(n_clients, -np.inf)
+    filled = counts > 0
+    if filled.any():  # rows are grouped by client: reduce each non-empty group
+        first = offsets(codes, n_clients)[:-1][filled]
+        low[filled] = np.minimum.reduceat(scores, first)
+        high[filled] = np.maximum.reduceat(scores, first)
+    at_low = scores == low[codes]
+    at_high = scores == high[codes]
+    n_low = np.bincount(codes[at_low], minlength=n_clients)[codes]
+    n_high = np.bincount(codes[at_high], minlength=n_clients)[codes]
+    n = counts[codes]
+    lone_low = at_low & (n_low == 1) & (n_high == n - 1)
+    lone_high = at_high & (n_high == 1) & (n_low == n - 1)
+    constant: BoolArray = (low[codes] == high[codes]) | lone_low | lone_high
+    return constant
 
 
 def _baselines(
@@ -215,7 +241,7 @@ def find_ruptures(
     baseline = _baselines(starts, sessions, scores, rule)
     drop = baseline - scores
     with np.errstate(invalid="ignore"):  # NaN baselines and units are simply not ruptures
-        candidate = (counts[codes] >= rule.min_sessions) & (threshold > 0)
+        candidate = (counts[codes] >= rule.min_sessions) & (threshold > TIE_TOLERANCE)
         candidate &= drop >= threshold - TIE_TOLERANCE
     candidates = np.flatnonzero(candidate).astype(np.int64)
     ends = starts[1:][codes]
