@@ -42,6 +42,7 @@ if TYPE_CHECKING:
     from alliance_metrics.io.qualtrics import read_qualtrics
     from alliance_metrics.io.redcap import read_redcap
     from alliance_metrics.io.spss import read_spss
+    from alliance_metrics.longitudinal.alerts import session_alerts
     from alliance_metrics.longitudinal.ruptures import detect_ruptures, rupture_summary
     from alliance_metrics.psychometrics import (
         AlphaResult,
@@ -113,6 +114,7 @@ _EXPORTS: dict[str, str] = {
     "score": "scoring",
     "score_csv": "files",
     "score_frame": "batch",
+    "session_alerts": "longitudinal.alerts",
     "validate_csv": "files",
     "validate_frame": "batch",
 }
@@ -164,6 +166,7 @@ __all__ = [
     "score",
     "score_csv",
     "score_frame",
+    "session_alerts",
     "validate_csv",
     "validate_frame",
 ]
