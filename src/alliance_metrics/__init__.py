@@ -44,6 +44,7 @@ if TYPE_CHECKING:
     from alliance_metrics.io.spss import read_spss
     from alliance_metrics.longitudinal.alerts import session_alerts
     from alliance_metrics.longitudinal.ruptures import detect_ruptures, rupture_summary
+    from alliance_metrics.longitudinal.trajectories import decompose, trajectory_features
     from alliance_metrics.psychometrics import (
         AlphaResult,
         cronbach_alpha,
@@ -96,6 +97,7 @@ _EXPORTS: dict[str, str] = {
     "ValidationReport": "results",
     "apply_position_coding": "io.coding",
     "cronbach_alpha": "psychometrics",
+    "decompose": "longitudinal.trajectories",
     "detect_ruptures": "longitudinal.ruptures",
     "detect_source": "io.exports",
     "get_instrument": "instruments.registry",
@@ -115,6 +117,7 @@ _EXPORTS: dict[str, str] = {
     "score_csv": "files",
     "score_frame": "batch",
     "session_alerts": "longitudinal.alerts",
+    "trajectory_features": "longitudinal.trajectories",
     "validate_csv": "files",
     "validate_frame": "batch",
 }
@@ -148,6 +151,7 @@ __all__ = [
     "__version__",
     "apply_position_coding",
     "cronbach_alpha",
+    "decompose",
     "detect_ruptures",
     "detect_source",
     "get_instrument",
@@ -167,6 +171,7 @@ __all__ = [
     "score_csv",
     "score_frame",
     "session_alerts",
+    "trajectory_features",
     "validate_csv",
     "validate_frame",
 ]
