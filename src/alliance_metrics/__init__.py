@@ -43,6 +43,7 @@ if TYPE_CHECKING:
     from alliance_metrics.io.redcap import read_redcap
     from alliance_metrics.io.spss import read_spss
     from alliance_metrics.longitudinal.alerts import session_alerts
+    from alliance_metrics.longitudinal.growth import GrowthModelResult, growth_model
     from alliance_metrics.longitudinal.ruptures import detect_ruptures, rupture_summary
     from alliance_metrics.longitudinal.trajectories import decompose, trajectory_features
     from alliance_metrics.psychometrics import (
@@ -79,6 +80,7 @@ _EXPORTS: dict[str, str] = {
     "CsvSummary": "files",
     "Cutoff": "schemas",
     "ExportData": "io.exports",
+    "GrowthModelResult": "longitudinal.growth",
     "InputFormatError": "errors",
     "Instrument": "schemas",
     "InstrumentError": "errors",
@@ -101,6 +103,7 @@ _EXPORTS: dict[str, str] = {
     "detect_ruptures": "longitudinal.ruptures",
     "detect_source": "io.exports",
     "get_instrument": "instruments.registry",
+    "growth_model": "longitudinal.growth",
     "icc": "interrater",
     "item_statistics": "psychometrics",
     "list_instruments": "instruments.registry",
@@ -132,6 +135,7 @@ __all__ = [
     "CsvSummary",
     "Cutoff",
     "ExportData",
+    "GrowthModelResult",
     "InputFormatError",
     "Instrument",
     "InstrumentError",
@@ -155,6 +159,7 @@ __all__ = [
     "detect_ruptures",
     "detect_source",
     "get_instrument",
+    "growth_model",
     "icc",
     "item_statistics",
     "list_instruments",
