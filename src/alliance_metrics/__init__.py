@@ -42,6 +42,12 @@ if TYPE_CHECKING:
     from alliance_metrics.io.qualtrics import read_qualtrics
     from alliance_metrics.io.redcap import read_redcap
     from alliance_metrics.io.spss import read_spss
+    from alliance_metrics.longitudinal.agreement import (
+        DyadAgreement,
+        ResponseSurface,
+        dyad_agreement,
+        response_surface,
+    )
     from alliance_metrics.longitudinal.alerts import session_alerts
     from alliance_metrics.longitudinal.growth import GrowthModelResult, growth_model
     from alliance_metrics.longitudinal.ruptures import detect_ruptures, rupture_summary
@@ -79,6 +85,7 @@ _EXPORTS: dict[str, str] = {
     "Citation": "schemas",
     "CsvSummary": "files",
     "Cutoff": "schemas",
+    "DyadAgreement": "longitudinal.agreement",
     "ExportData": "io.exports",
     "GrowthModelResult": "longitudinal.growth",
     "InputFormatError": "errors",
@@ -91,6 +98,7 @@ _EXPORTS: dict[str, str] = {
     "MissingDependencyError": "errors",
     "MissingPolicy": "schemas",
     "ResponseScale": "schemas",
+    "ResponseSurface": "longitudinal.agreement",
     "ResponseValidationError": "errors",
     "Scale": "schemas",
     "ScaleScore": "results",
@@ -102,6 +110,7 @@ _EXPORTS: dict[str, str] = {
     "decompose": "longitudinal.trajectories",
     "detect_ruptures": "longitudinal.ruptures",
     "detect_source": "io.exports",
+    "dyad_agreement": "longitudinal.agreement",
     "get_instrument": "instruments.registry",
     "growth_model": "longitudinal.growth",
     "icc": "interrater",
@@ -115,6 +124,7 @@ _EXPORTS: dict[str, str] = {
     "read_spss": "io.spss",
     "register": "instruments.registry",
     "reliability_report": "psychometrics",
+    "response_surface": "longitudinal.agreement",
     "rupture_summary": "longitudinal.ruptures",
     "score": "scoring",
     "score_csv": "files",
@@ -134,6 +144,7 @@ __all__ = [
     "Citation",
     "CsvSummary",
     "Cutoff",
+    "DyadAgreement",
     "ExportData",
     "GrowthModelResult",
     "InputFormatError",
@@ -146,6 +157,7 @@ __all__ = [
     "MissingDependencyError",
     "MissingPolicy",
     "ResponseScale",
+    "ResponseSurface",
     "ResponseValidationError",
     "Scale",
     "ScaleScore",
@@ -158,6 +170,7 @@ __all__ = [
     "decompose",
     "detect_ruptures",
     "detect_source",
+    "dyad_agreement",
     "get_instrument",
     "growth_model",
     "icc",
@@ -171,6 +184,7 @@ __all__ = [
     "read_spss",
     "register",
     "reliability_report",
+    "response_surface",
     "rupture_summary",
     "score",
     "score_csv",
