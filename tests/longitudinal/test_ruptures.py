@@ -235,7 +235,8 @@ def _oracle(sessions: list[int], scores: list[float], o: dict[str, Any], every_s
             "stricter": max(own, every_sd),
         }[o["sd_source"]]
         threshold = o["k"] * unit
-        if not threshold > 0 or base - ys[i] < threshold - 1e-9:
+        # the documented tie tolerance: a threshold within 1e-9 of 0 is no threshold
+        if not threshold > 1e-9 or base - ys[i] < threshold - 1e-9:
             continue
         repair, depth = None, base - ys[i]
         for j in range(i + 1, len(ys)):
