@@ -158,3 +158,18 @@ def test_bad_options_and_data() -> None:
         am.growth_model(one, score="wai")
     with pytest.raises(am.InputFormatError, match="at least two different sessions"):
         am.growth_model(df[df["session"] == 1], score="wai")
+
+
+def test_every_optimiser_failing_is_an_input_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    def fail(self: MixedLM, *args: Any, **kwargs: Any) -> Any:
+        raise np.linalg.LinAlgError("Singular matrix")
+
+    monkeypatch.setattr(MixedLM, "fit", fail)
+    with pytest.raises(am.InputFormatError, match=r"could not fit the model \(nm: LinAlgError"):
+        am.growth_model(_synthetic(), score="wai")
+
+
+def test_singular_rule_on_degenerate_covariances() -> None:
+    assert growth._is_singular(np.zeros((2, 2)), 1.0)  # not positive definite
+    assert growth._is_singular(np.diag([4.0, 1e-9]), 1.0)  # relative SD 3e-5 < 1e-4
+    assert not growth._is_singular(np.diag([4.0, 1e-6]), 1.0)  # relative SD 1e-3
