@@ -25,6 +25,14 @@ BAD_INSTRUMENTS = [42, None, ["wai-sr"], "no-such-instrument"]
 SERIES = pd.DataFrame(
     {"client_id": ["a"] * 6, "session": range(1, 7), "score": [4.0, 4.5, 4.0, 2.0, 2.5, 2.0]}
 )
+SRS_SERIES = SERIES.assign(score=[38.0, 39.2, 38.1, 35.0, None, 37.5])
+DYADS = pd.DataFrame(
+    {
+        "outcome": np.linspace(1, 3, 12) ** 2 % 5,
+        "c": np.tile([4.0, 5.0, 3.0, 4.5], 3),
+        "t": np.repeat([3.0, 4.0, 5.0], 4),
+    }
+)
 WIDE = pd.DataFrame({"pre": [3.0, 4.0, 2.5, 3.5], "post": [4.0, 4.5, 2.0, 3.5]})
 BAD_CHOICE = ["nonsense", 1, True, None]
 
@@ -166,6 +174,46 @@ CASES = {
             "reliability": [1.5, -0.1, "0.8"],
             "instrument": [42, "no-such-instrument"],
         },
+    ),
+    "session_alerts": (
+        lambda t: (SRS_SERIES,),
+        {"instrument": "srs", "score": "score"},
+        {
+            "instrument": [42, "no-such-instrument", ["srs"]],
+            "cutoff": ["no-such-cutoff", True, float("inf")],
+            "drop_points": [-1, "1", True],
+            "score": ["absent"],
+        },
+    ),
+    "detect_ruptures": (
+        lambda t: (SERIES,),
+        {"score": "score"},
+        {
+            "sd_source": BAD_CHOICE,
+            "baseline": BAD_CHOICE,
+            "k": [0, -1, (), (1, 1), "2", True],
+            "max_gap": [-1, 1.5, True],
+            "repair_window": [0],
+            "min_sessions": [1],
+            "sample_sd": [0, "1"],
+            "threshold_points": [-2],
+        },
+    ),
+    "rupture_summary": (
+        lambda t: (SERIES,),
+        {"score": "score"},
+        {"sd_source": BAD_CHOICE, "baseline": BAD_CHOICE},
+    ),
+    "decompose": (lambda t: (SERIES,), {"score": "score"}, {"detrend": ["yes", 1]}),
+    "trajectory_features": (
+        lambda t: (SERIES,),
+        {"score": "score"},
+        {"early_session": [-1, 2.5, "3"]},
+    ),
+    "response_surface": (
+        lambda t: (DYADS,),
+        {"outcome": "outcome", "client_score": "c", "therapist_score": "t"},
+        {"center": ["middle", True], "outcome": ["absent"]},
     ),
     "clinical_significance": (
         lambda t: (WIDE,),

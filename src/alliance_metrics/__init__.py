@@ -41,11 +41,21 @@ if TYPE_CHECKING:
     from alliance_metrics.io.qualtrics import read_qualtrics
     from alliance_metrics.io.redcap import read_redcap
     from alliance_metrics.io.spss import read_spss
+    from alliance_metrics.longitudinal.agreement import (
+        DyadAgreement,
+        ResponseSurface,
+        dyad_agreement,
+        response_surface,
+    )
+    from alliance_metrics.longitudinal.alerts import session_alerts
     from alliance_metrics.longitudinal.clinical_significance import clinical_significance
     from alliance_metrics.longitudinal.first_last import first_last
+    from alliance_metrics.longitudinal.growth import GrowthModelResult, growth_model
     from alliance_metrics.longitudinal.reliable_change import reliable_change
+    from alliance_metrics.longitudinal.ruptures import detect_ruptures, rupture_summary
     from alliance_metrics.longitudinal.sudden import sudden_change_events, sudden_changes
     from alliance_metrics.longitudinal.sudden_cases import sudden_change_cases
+    from alliance_metrics.longitudinal.trajectories import decompose, trajectory_features
     from alliance_metrics.pipeline.run import score_csv, validate_csv
     from alliance_metrics.psychometrics import (
         AlphaResult,
@@ -80,7 +90,9 @@ _EXPORTS: dict[str, str] = {
     "Citation": "schemas",
     "CsvSummary": "results",
     "Cutoff": "schemas",
+    "DyadAgreement": "longitudinal.agreement",
     "ExportData": "io.exports",
+    "GrowthModelResult": "longitudinal.growth",
     "InputFormatError": "errors",
     "Instrument": "schemas",
     "InstrumentError": "errors",
@@ -91,6 +103,7 @@ _EXPORTS: dict[str, str] = {
     "MissingDependencyError": "errors",
     "MissingPolicy": "schemas",
     "ResponseScale": "schemas",
+    "ResponseSurface": "longitudinal.agreement",
     "ResponseValidationError": "errors",
     "Scale": "schemas",
     "ScaleScore": "results",
@@ -100,9 +113,13 @@ _EXPORTS: dict[str, str] = {
     "apply_position_coding": "coding",
     "clinical_significance": "longitudinal.clinical_significance",
     "cronbach_alpha": "psychometrics",
+    "decompose": "longitudinal.trajectories",
+    "detect_ruptures": "longitudinal.ruptures",
     "detect_source": "io.exports",
+    "dyad_agreement": "longitudinal.agreement",
     "first_last": "longitudinal.first_last",
     "get_instrument": "instruments.registry",
+    "growth_model": "longitudinal.growth",
     "icc": "interrater",
     "item_statistics": "psychometrics",
     "list_instruments": "instruments.registry",
@@ -115,12 +132,16 @@ _EXPORTS: dict[str, str] = {
     "register": "instruments.registry",
     "reliability_report": "psychometrics",
     "reliable_change": "longitudinal.reliable_change",
+    "response_surface": "longitudinal.agreement",
+    "rupture_summary": "longitudinal.ruptures",
     "score": "scoring",
     "score_csv": "pipeline.run",
     "score_frame": "batch",
+    "session_alerts": "longitudinal.alerts",
     "sudden_change_cases": "longitudinal.sudden_cases",
     "sudden_change_events": "longitudinal.sudden",
     "sudden_changes": "longitudinal.sudden",
+    "trajectory_features": "longitudinal.trajectories",
     "validate_csv": "pipeline.run",
     "validate_frame": "batch",
 }
@@ -134,7 +155,9 @@ __all__ = [
     "Citation",
     "CsvSummary",
     "Cutoff",
+    "DyadAgreement",
     "ExportData",
+    "GrowthModelResult",
     "InputFormatError",
     "Instrument",
     "InstrumentError",
@@ -145,6 +168,7 @@ __all__ = [
     "MissingDependencyError",
     "MissingPolicy",
     "ResponseScale",
+    "ResponseSurface",
     "ResponseValidationError",
     "Scale",
     "ScaleScore",
@@ -155,9 +179,13 @@ __all__ = [
     "apply_position_coding",
     "clinical_significance",
     "cronbach_alpha",
+    "decompose",
+    "detect_ruptures",
     "detect_source",
+    "dyad_agreement",
     "first_last",
     "get_instrument",
+    "growth_model",
     "icc",
     "item_statistics",
     "list_instruments",
@@ -170,12 +198,16 @@ __all__ = [
     "register",
     "reliability_report",
     "reliable_change",
+    "response_surface",
+    "rupture_summary",
     "score",
     "score_csv",
     "score_frame",
+    "session_alerts",
     "sudden_change_cases",
     "sudden_change_events",
     "sudden_changes",
+    "trajectory_features",
     "validate_csv",
     "validate_frame",
 ]

@@ -12,4 +12,13 @@ Sudden changes (R ``suddengains`` 0.7.2): :func:`~alliance_metrics.sudden_change
 clinical significance (Jacobson & Truax 1991): :func:`~alliance_metrics.first_last`
 (:mod:`.first_last`), :func:`~alliance_metrics.reliable_change` (:mod:`.reliable_change`),
 :func:`~alliance_metrics.clinical_significance` (:mod:`.clinical_significance`).
+Ruptures and repairs (this project's provisional rule): :func:`~alliance_metrics.detect_ruptures`,
+:func:`~alliance_metrics.rupture_summary` (:mod:`.ruptures`, core in :mod:`._rupture_core`).
+Feedback alerts (OpenFIT's SRS rules): :func:`~alliance_metrics.session_alerts` (:mod:`.alerts`).
+Within/between decomposition and per-client trajectories: :func:`~alliance_metrics.decompose`,
+:func:`~alliance_metrics.trajectory_features` (:mod:`.trajectories`). Growth models (statsmodels,
+extra ``[models]``; parity with R ``lme4``): :func:`~alliance_metrics.growth_model`
+(:mod:`.growth`). Client–therapist agreement: :func:`~alliance_metrics.dyad_agreement`,
+:func:`~alliance_metrics.response_surface` (:mod:`.agreement`). Shared helpers: :mod:`._groups`
+(group arithmetic), :mod:`._frames` (output tables), :mod:`._arguments` (numeric options).
 """

@@ -12,10 +12,10 @@ import numbers
 
 import numpy as np
 
-from alliance_metrics._params import bad_parameter, check_bool
+from alliance_metrics._params import bad_parameter, check_bool, check_int
 from alliance_metrics.errors import InvalidParameterError
 
-__all__ = ["check_flag", "check_real"]
+__all__ = ["check_flag", "check_integer", "check_number", "check_numbers", "check_real"]
 
 
 def _fail(name: str, func: str, wanted: str, value: object) -> InvalidParameterError:
@@ -72,3 +72,53 @@ def check_flag(name: str, func: str, value: object) -> bool:
     True
     """
     return check_bool(value, name, func)
+
+
+def check_number(
+    name: str, func: str, value: object, *, minimum: float = 0.0, strict: bool = True
+) -> float:
+    """Return ``value`` as a finite float above ``minimum`` (or at least it when not ``strict``).
+
+    ``minimum=-inf`` accepts any finite number.
+
+    Examples
+    --------
+    >>> check_number("k", "detect_ruptures", 2)
+    2.0
+    """
+    if math.isinf(minimum):
+        return check_real(name, func, value)
+    bound = f"greater than {minimum:g}" if strict else f"at least {minimum:g}"
+    return check_real(
+        name, func, value, minimum=minimum, inclusive=not strict, wanted=f"a finite number {bound}"
+    )
+
+
+def check_numbers(name: str, func: str, value: object, *, minimum: float = 0.0) -> list[float]:
+    """Return one number or a non-empty sequence of distinct numbers, each above ``minimum``.
+
+    Examples
+    --------
+    >>> check_numbers("k", "detect_ruptures", (1, 2.0))
+    [1.0, 2.0]
+    """
+    if isinstance(value, list | tuple | np.ndarray):
+        items = list(value)
+        if not items:
+            raise _fail(name, func, "a number or a non-empty sequence of numbers", value)
+        checked = [check_number(name, func, item, minimum=minimum) for item in items]
+        if len(set(checked)) != len(checked):
+            raise _fail(name, func, "numbers that do not repeat a value", value)
+        return checked
+    return [check_number(name, func, value, minimum=minimum)]
+
+
+def check_integer(name: str, func: str, value: object, *, minimum: int) -> int:
+    """Return ``value`` as an int of at least ``minimum``.
+
+    Examples
+    --------
+    >>> check_integer("max_gap", "detect_ruptures", 0, minimum=0)
+    0
+    """
+    return check_int(value, name, func, minimum=minimum)
