@@ -296,7 +296,10 @@ def test_dictionary_without_the_needed_columns(tmp_path: Path) -> None:
         ("Record ID,Event Name,WAI 1,Complete?\n1,Week 1,4,Complete\n", "label headers"),
         ("id,wai_1,wai_2\n1,4,4\n", "no '<form>_complete' columns"),
         ("", "is empty"),
-        ("record_id,a,a,x_complete\n1,2,3,2\n", "repeated: 'a'"),
+        (
+            "record_id,a,a,x_complete\n1,2,3,2\n",
+            "columns 2 and 3 of the header row have the same name",
+        ),
     ],
 )
 def test_unrecognised_layouts(tmp_path: Path, text: str, match: str) -> None:

@@ -309,9 +309,17 @@ def check_header(columns: Sequence[str], name: str) -> None:
             else (f"column {blank[0]} has")
         )
         raise InputFormatError(f"{name}: {which} no name in the header row.")
-    seen: set[str] = set()
-    repeated = sorted({c for c in columns if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
-    if repeated:
+    first: dict[str, int] = {}
+    clashes: dict[str, list[int]] = {}
+    for position, column in enumerate(columns, start=1):
+        if column in first:
+            clashes.setdefault(column, [first[column]]).append(position)
+        else:
+            first[column] = position
+    if clashes:
+        # Named by position: in a file without a header row, these "names" are data.
+        groups = "; ".join(" and ".join(map(str, p)) for p in list(clashes.values())[:3])
         raise InputFormatError(
-            f"{name}: column names must be unique; repeated: {', '.join(map(repr, repeated))}."
+            f"{name}: column names must be unique; columns {groups} of the header row have the "
+            "same name. (If the file has no header row, add one.)"
         )

@@ -220,9 +220,11 @@ def _errors_target(
     if errors is None:
         if not writes_scores:
             return None
-        output_path = output.target.path if output and output.target.kind == "file" else None
-        base = source_path if output and output.target.kind != "file" else output_path
-        default = default_errors_path(base, source_path)
+        if output and output.target.kind == "file":
+            base = output.target.path
+        else:  # beside the input, if the input is a regular file (not a pipe, device, stream)
+            base = source_path if source_path is not None and source_path.is_file() else None
+        default = default_errors_path(base, None)
         if default is None:
             return None
         if any(default.resolve() == p.resolve() for p in source_paths):
