@@ -62,7 +62,7 @@ def test_a_full_disk_while_writing_the_errors_file_writes_nothing(
         real_write(self, table, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(errors_file.TableSink, "write", full)
-    code, out, err = _run(capsys, "score", source, "-i", "wai-b3", "-o", tmp_path / "o.csv")
+    code, _, err = _run(capsys, "score", source, "-i", "wai-b3", "-o", tmp_path / "o.csv")
     assert code == 2
     assert err.startswith("alliance-metrics: error: No space left on device")
     assert err.count("\n") == 1
