@@ -221,7 +221,7 @@ def _errors_target(
         if not writes_scores:
             return None
         if output and output.target.kind == "file":
-            base = output.target.path
+            base = Path(output.target.shown)  # as given: messages show the caller's spelling
         else:  # beside the input, if the input is a regular file (not a pipe, device, stream)
             base = source_path if source_path is not None and source_path.is_file() else None
         default = default_errors_path(base, None)
