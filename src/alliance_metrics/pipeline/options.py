@@ -220,6 +220,7 @@ def _errors_target(
     if errors is None:
         if not writes_scores:
             return None
+        base: Path | None
         if output and output.target.kind == "file":
             base = Path(output.target.shown)  # as given: messages show the caller's spelling
         else:  # beside the input, if the input is a regular file (not a pipe, device, stream)

@@ -52,7 +52,7 @@ class _Blocks:
         """Yield each block with its item values and issue codes; failures are collected."""
         scale = self.request.score.instrument.response_scale
         names = [str(c) for c in self.item_columns]
-        for table in self.source.batches():
+        for table, lines in self.source.batches():
             n = table.num_rows
             values = np.empty((n, len(names)), dtype=np.float64, order="F")
             codes = np.empty((n, len(names)), dtype=np.int8, order="F")
@@ -65,7 +65,7 @@ class _Blocks:
                 cases = failure_table(
                     codes, names, scale, _fetcher(table, names), row_offset=self.rows
                 )
-                self.collector.add(cases, table, codes, self.rows)
+                self.collector.add(cases, table, codes, self.rows, lines=lines)
             self.rows += n
             if self.request.progress is not None:
                 self.request.progress(self.source.bytes_read, self.source.size)
