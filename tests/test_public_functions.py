@@ -21,7 +21,7 @@ import alliance_metrics as am
 
 B3 = pd.DataFrame({"wai_1": [4, 5, 3, 4], "wai_2": [4, 4, 3, 2], "wai_3": [5, 5, 3, 1]})
 ITEMS = B3.to_numpy(dtype=float)
-BAD_INSTRUMENTS = [42, None, ["wai-sr"], "no-such-instrument"]
+BAD_INSTRUMENTS = [42, None, [], ["wai-b3", "wai-b3"], [42], "no-such-instrument"]
 SERIES = pd.DataFrame(
     {"client_id": ["a"] * 6, "session": range(1, 7), "score": [4.0, 4.5, 4.0, 2.0, 2.5, 2.0]}
 )
@@ -51,7 +51,7 @@ CASES = {
         lambda t: ([4, 4, 5],),
         {"instrument": "wai-b3"},
         {
-            "instrument": [42, ["wai-sr"], "no-such-instrument"],
+            "instrument": [42, ["wai-b3"], "no-such-instrument"],
             "aggregate": BAD_CHOICE[:3],
             "min_answered": [0, 1.5, "1", True, float("nan")],
             "on_invalid": BAD_CHOICE,

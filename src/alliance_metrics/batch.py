@@ -6,13 +6,15 @@ compiled plan → append score, answered-count and status columns to a copy of t
 
 from __future__ import annotations
 
+import dataclasses
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from alliance_metrics._params import Aggregate, check_frame, check_int, resolve_instrument_arg
+from alliance_metrics._params import Aggregate, check_frame, check_int, resolve_instruments_arg
 from alliance_metrics.columns import ColumnSpec, check_output_names, resolve_columns
-from alliance_metrics.errors import ResponseValidationError
+from alliance_metrics.errors import InvalidParameterError, ResponseValidationError
 from alliance_metrics.results import ROW_STATUSES, ValidationReport
 from alliance_metrics.schemas import Instrument
 from alliance_metrics.scoring.kernel import row_status_codes, score_blocks, warn_if_provisional
@@ -21,7 +23,13 @@ from alliance_metrics.validation.frame import coerce_matrix
 from alliance_metrics.validation.report import failure_table
 from alliance_metrics.validation.rules import CellRules
 
-__all__ = ["frame_report", "score_frame", "score_frame_with_report", "validate_frame"]
+__all__ = [
+    "combined_report",
+    "frame_report",
+    "score_frame",
+    "score_frame_with_report",
+    "validate_frame",
+]
 
 _STATUS_DTYPE = pd.CategoricalDtype(list(ROW_STATUSES))
 
@@ -89,11 +97,15 @@ def validate_frame(
     """
     func = "validate_frame"
     frame = check_frame(df, func)
-    inst = resolve_instrument_arg(instrument, func)
+    instruments = resolve_instruments_arg(instrument, func)
     offset = check_int(row_offset, "row_offset", func, minimum=0)
-    rules = CellRules.build(inst.response_scale)
-    items, _, codes = _items(frame, inst, columns, rules, func)
-    return frame_report(items, codes, inst, offset)
+    _one_spec(columns, len(instruments), func)
+    reports = []
+    for inst in instruments:  # a loop over the instruments of a combined export
+        rules = CellRules.build(inst.response_scale)
+        items, _, codes = _items(frame, inst, columns, rules, func)
+        reports.append(frame_report(items, codes, inst, offset))
+    return combined_report(reports)
 
 
 def score_frame(
@@ -154,16 +166,16 @@ def score_frame(
     0  a           4.0            ok
     1  b           NaN  insufficient
     """
-    request = ScoreRequest.resolve(
-        "score_frame",
+    return score_frame_with_report(
+        df,
         instrument,
+        columns=columns,
         aggregate=aggregate,
         min_answered=min_answered,
         on_invalid=on_invalid,
         prefix=prefix,
-    )
-    offset = check_int(row_offset, "row_offset", "score_frame", minimum=0)
-    return score_with_report(check_frame(df, "score_frame"), request, columns, offset)[0]
+        row_offset=row_offset,
+    )[0]
 
 
 def score_frame_with_report(
@@ -190,16 +202,55 @@ def score_frame_with_report(
     >>> scored["wai_b3_status"].tolist(), report.n_invalid_cells
     (['ok', 'invalid'], 1)
     """
-    request = ScoreRequest.resolve(
-        "score_frame",
+    func = "score_frame"
+    requests = ScoreRequest.resolve_many(
+        func,
         instrument,
         aggregate=aggregate,
         min_answered=min_answered,
         on_invalid=on_invalid,
         prefix=prefix,
     )
-    offset = check_int(row_offset, "row_offset", "score_frame", minimum=0)
-    return score_with_report(check_frame(df, "score_frame"), request, columns, offset)
+    offset = check_int(row_offset, "row_offset", func, minimum=0)
+    frame = check_frame(df, func)
+    if len(requests) == 1:
+        return score_with_report(frame, requests[0], columns, offset)
+    _one_spec(columns, len(requests), func)
+    scored, reports = frame, []
+    for request in requests:  # a loop over the instruments of a combined export
+        lenient = dataclasses.replace(request, on_invalid="missing")
+        scored, report = score_with_report(scored, lenient, None, offset)
+        reports.append(report)
+    report = combined_report(reports)
+    if requests[0].on_invalid == "raise" and not report.ok:
+        raise ResponseValidationError(report.summary(), report)
+    scored.attrs = {
+        **frame.attrs,
+        "alliance_metrics": {"instruments": [r.provenance() for r in requests]},
+    }
+    return scored, report
+
+
+def _one_spec(columns: ColumnSpec, n_instruments: int, func: str) -> None:
+    if n_instruments > 1 and columns is not None:
+        raise InvalidParameterError(
+            f"The 'columns' parameter of {func} must be None when several instruments are "
+            "scored: each finds its own columns by its prefix (srs_1…, ors_1…).",
+            parameter="columns",
+            function=func,
+        )
+
+
+def combined_report(reports: list[ValidationReport]) -> ValidationReport:
+    """One report for several instruments on the same rows: failures by row, then instrument."""
+    failing = [r.failure_cases for r in reports if not r.ok]
+    n_rows = reports[0].n_rows
+    if not failing:
+        return ValidationReport(n_rows=n_rows)
+    if len(failing) == 1:
+        return ValidationReport(n_rows=n_rows, failure_cases=failing[0])
+    cases = pd.concat(failing, ignore_index=True).sort_values("row", kind="stable")
+    return ValidationReport(n_rows=n_rows, failure_cases=cases.reset_index(drop=True))
 
 
 def score_with_report(

@@ -36,6 +36,23 @@ def _progress_callback(enabled: bool) -> tuple[Callable[[int, int | None], None]
     return update, bar
 
 
+def instruments_of(values: list[str]) -> Instrument | list[Instrument]:
+    """Resolve ``-i`` (repeatable): one instrument, or the list of a combined export."""
+    found = [instrument_of(value) for value in values]
+    return found[0] if len(found) == 1 else found
+
+
+def one_instrument(values: list[str], command: str) -> Instrument:
+    """Resolve ``-i`` for a command that analyses one instrument at a time."""
+    if len(values) > 1:
+        from alliance_metrics.errors import InvalidParameterError
+
+        raise InvalidParameterError(
+            f"The {command} command takes one --instrument at a time; got {len(values)}."
+        )
+    return instrument_of(values[0])
+
+
 def instrument_of(value: str) -> Instrument:
     """Resolve an instrument id, or load the user-written definition at a ``.json`` path."""
     from alliance_metrics.instruments.registry import load_instrument, lookup
@@ -94,7 +111,7 @@ def _run_score(args: argparse.Namespace) -> int:
         summary = score_csv(
             input_of(args.input),
             output,
-            instrument_of(args.instrument),
+            instruments_of(args.instrument),
             aggregate=args.aggregate,
             min_answered=args.min_answered,
             prefix=args.prefix,
@@ -120,7 +137,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     try:
         summary = validate_csv(
             input_of(args.input),
-            instrument_of(args.instrument),
+            instruments_of(args.instrument),
             progress=progress,
             **_file_options(args),
         )
@@ -146,7 +163,7 @@ def _run_reliability(args: argparse.Namespace) -> int:
     from alliance_metrics.psychometrics import item_statistics, reliability_report
     from alliance_metrics.report import reliability_table_text, write_table
 
-    instrument = instrument_of(args.instrument)
+    instrument = one_instrument(args.instrument, "reliability")
     data = load_export(
         input_of(args.input),
         instrument,

@@ -72,8 +72,10 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         "-i",
         "--instrument",
         required=True,
+        action="append",
         metavar="ID",
-        help="instrument id (see `instruments`), or the path of your own definition (.json)",
+        help="instrument id (see `instruments`), or the path of your own definition (.json); "
+        "repeat it for a file holding several instruments (-i srs -i ors)",
     )
     parser.add_argument(
         "--columns", metavar="TEMPLATE", help="item column template, e.g. 'wai_{n}' or 'q{n:02d}'"

@@ -69,7 +69,7 @@ class OutputOptions:
 class FileRequest:
     """A file run's resolved options."""
 
-    score: ScoreRequest
+    requests: tuple[ScoreRequest, ...]
     source: Source
     source_paths: tuple[Path, ...]
     columns: ColumnSpec
@@ -82,9 +82,19 @@ class FileRequest:
     output: OutputOptions | None = None
 
     @property
+    def score(self) -> ScoreRequest:
+        """The request of the (first) instrument."""
+        return self.requests[0]
+
+    @property
     def function(self) -> str:
         """The public function the user called."""
         return self.score.function
+
+    @property
+    def on_invalid(self) -> str:
+        """``"raise"`` or ``"missing"`` (the same for every instrument of the run)."""
+        return self.score.on_invalid
 
 
 def _check_source(source: object, func: str) -> tuple[Path, ...]:
@@ -153,7 +163,7 @@ def resolve_file_request(
     only when ``errors`` is given.
     """
     source_paths = _check_source(source, func)
-    score = ScoreRequest.resolve(
+    requests = ScoreRequest.resolve_many(
         func,
         instrument,
         aggregate=aggregate,
@@ -195,7 +205,7 @@ def resolve_file_request(
         output = OutputOptions(target, fmt, safe, decimals, field_delimiter)
     errors_target = _errors_target(errors, output, source_path, source_paths, func, writes_scores)
     return FileRequest(
-        score=score,
+        requests=requests,
         source=source,  # type: ignore[arg-type]
         source_paths=source_paths,
         columns=spec,

@@ -77,12 +77,14 @@ def append_scores(
     return table.append_column(names.status, statuses.cast(pa.string()))
 
 
-def empty_output_schema(columns: list[str], names: ScoreColumns) -> pa.Schema:
+def empty_output_schema(columns: list[str], added: list[ScoreColumns]) -> pa.Schema:
     """Return the schema of an empty output: input columns as text, then the added ones."""
     fields = [pa.field(c, pa.string()) for c in columns]
-    for score_name, answered_name in zip(names.scores, names.answered, strict=True):
-        fields += [pa.field(score_name, pa.float64()), pa.field(answered_name, pa.int64())]
-    return pa.schema([*fields, pa.field(names.status, pa.string())])
+    for names in added:
+        for score_name, answered_name in zip(names.scores, names.answered, strict=True):
+            fields += [pa.field(score_name, pa.float64()), pa.field(answered_name, pa.int64())]
+        fields.append(pa.field(names.status, pa.string()))
+    return pa.schema(fields)
 
 
 def frame_to_table(frame: pd.DataFrame, names: ScoreColumns, precision: int | None) -> pa.Table:
