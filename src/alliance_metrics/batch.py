@@ -7,6 +7,7 @@ compiled plan → append score, answered-count and status columns to a copy of t
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Sequence
 
 import numpy as np
 import numpy.typing as npt
@@ -61,7 +62,7 @@ def _items(
 
 def validate_frame(
     df: pd.DataFrame,
-    instrument: str | Instrument,
+    instrument: str | Instrument | Sequence[str | Instrument],
     *,
     columns: ColumnSpec = None,
     row_offset: int = 0,
@@ -73,7 +74,9 @@ def validate_frame(
     df
         One row per administration, item columns found as described for ``columns``.
     instrument
-        Instrument id or :class:`Instrument`.
+        Instrument id or :class:`Instrument`, or a list of them for a file holding several
+        instruments side by side (``["srs", "ors"]``): each finds its own columns by its
+        prefix, and adds its own score and status columns.
     columns
         Mapping of item (id or number) to column, a template such as ``"wai_{n}"``, or ``None``
         to auto-detect the usual spellings.
@@ -110,7 +113,7 @@ def validate_frame(
 
 def score_frame(
     df: pd.DataFrame,
-    instrument: str | Instrument,
+    instrument: str | Instrument | Sequence[str | Instrument],
     *,
     columns: ColumnSpec = None,
     aggregate: Aggregate | None = None,
@@ -126,7 +129,9 @@ def score_frame(
     df
         One row per administration. It is never modified.
     instrument
-        Instrument id or :class:`Instrument`.
+        Instrument id or :class:`Instrument`, or a list of them for a file holding several
+        instruments side by side (``["srs", "ors"]``): each finds its own columns by its
+        prefix, and adds its own score and status columns.
     columns
         Mapping of item (id or number) to column, a template such as ``"wai_{n}"``, or ``None``
         to auto-detect ``wai_1``, ``wai1``, ``WAI_01``, ``q1``, bare numbers or item ids.
@@ -180,7 +185,7 @@ def score_frame(
 
 def score_frame_with_report(
     df: pd.DataFrame,
-    instrument: str | Instrument,
+    instrument: str | Instrument | Sequence[str | Instrument],
     *,
     columns: ColumnSpec = None,
     aggregate: Aggregate | None = None,

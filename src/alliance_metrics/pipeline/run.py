@@ -31,7 +31,7 @@ __all__ = ["CsvSummary", "ProgressCallback", "score_csv", "validate_csv"]
 def score_csv(
     source: str | Path | IO[bytes],
     destination: str | Path | IO[bytes] | None,
-    instrument: str | Instrument,
+    instrument: str | Instrument | Sequence[str | Instrument],
     *,
     columns: ColumnSpec = None,
     aggregate: Aggregate | None = None,
@@ -71,7 +71,9 @@ def score_csv(
         replaced atomically, a device or FIFO (``/dev/null``) is written through, never
         replaced.
     instrument
-        Instrument id or :class:`Instrument`.
+        Instrument id or :class:`Instrument`, or a list of them for a file holding several
+        instruments side by side (``["srs", "ors"]``): each finds its own columns by its
+        prefix, and adds its own score and status columns.
     columns, aggregate, min_answered, prefix
         As for :func:`~alliance_metrics.score_frame`.
     on_invalid
@@ -166,7 +168,7 @@ def score_csv(
 
 def validate_csv(
     source: str | Path | IO[bytes],
-    instrument: str | Instrument,
+    instrument: str | Instrument | Sequence[str | Instrument],
     *,
     columns: ColumnSpec = None,
     errors: str | Path | None = None,
