@@ -7,13 +7,19 @@ compiled plan → append score, answered-count and status columns to a copy of t
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from alliance_metrics._params import Aggregate, check_frame, check_int, resolve_instruments_arg
+from alliance_metrics._params import (
+    Aggregate,
+    check_frame,
+    check_int,
+    check_texts,
+    resolve_instruments_arg,
+)
 from alliance_metrics.columns import ColumnSpec, check_output_names, resolve_columns
 from alliance_metrics.errors import InvalidParameterError, ResponseValidationError
 from alliance_metrics.results import ROW_STATUSES, ValidationReport
@@ -66,6 +72,7 @@ def validate_frame(
     *,
     columns: ColumnSpec = None,
     row_offset: int = 0,
+    missing_values: Collection[str] = (),
 ) -> ValidationReport:
     """Check every response cell of ``df`` without scoring.
 
@@ -83,6 +90,9 @@ def validate_frame(
     row_offset
         Position of ``df``'s first row in the whole input: reported rows are
         ``row_offset + position`` (for data scored in chunks or partitions).
+    missing_values
+        Extra texts meaning unanswered in item cells (e.g. ``["-99"]``; ``-99`` then also
+        matches the number -99).
 
     Returns
     -------
@@ -103,9 +113,10 @@ def validate_frame(
     instruments = resolve_instruments_arg(instrument, func)
     offset = check_int(row_offset, "row_offset", func, minimum=0)
     _one_spec(columns, len(instruments), func)
+    markers = check_texts(missing_values, "missing_values", func)
     reports = []
     for inst in instruments:  # a loop over the instruments of a combined export
-        rules = CellRules.build(inst.response_scale)
+        rules = CellRules.build(inst.response_scale, missing_values=markers)
         items, _, codes = _items(frame, inst, columns, rules, func)
         reports.append(frame_report(items, codes, inst, offset))
     return combined_report(reports)
@@ -121,6 +132,7 @@ def score_frame(
     on_invalid: str = "raise",
     prefix: str | None = None,
     row_offset: int = 0,
+    missing_values: Collection[str] = (),
 ) -> pd.DataFrame:
     """Score every row of a DataFrame.
 
@@ -151,6 +163,8 @@ def score_frame(
     row_offset
         Position of ``df``'s first row in the whole input: rows in the validation report are
         ``row_offset + position`` (for data scored in chunks or partitions).
+    missing_values
+        Extra texts meaning unanswered in item cells (e.g. ``["-99", "refused"]``).
 
     Returns
     -------
@@ -180,6 +194,7 @@ def score_frame(
         on_invalid=on_invalid,
         prefix=prefix,
         row_offset=row_offset,
+        missing_values=missing_values,
     )[0]
 
 
@@ -193,6 +208,7 @@ def score_frame_with_report(
     on_invalid: str = "raise",
     prefix: str | None = None,
     row_offset: int = 0,
+    missing_values: Collection[str] = (),
 ) -> tuple[pd.DataFrame, ValidationReport]:
     """:func:`score_frame` that also returns the :class:`ValidationReport` of the same pass.
 
@@ -215,6 +231,7 @@ def score_frame_with_report(
         min_answered=min_answered,
         on_invalid=on_invalid,
         prefix=prefix,
+        missing_values=missing_values,
     )
     offset = check_int(row_offset, "row_offset", func, minimum=0)
     frame = check_frame(df, func)

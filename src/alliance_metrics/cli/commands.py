@@ -192,6 +192,12 @@ def _run_reliability(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_series(args: argparse.Namespace) -> int:
+    from alliance_metrics.cli.series_command import run_series
+
+    return run_series(args)
+
+
 def _run_instruments(args: argparse.Namespace) -> int:
     from alliance_metrics.instruments.registry import get_instrument, list_instruments, lookup
 
@@ -261,5 +267,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "instruments": _run_instruments,
     "schema": _run_schema,
     "reliability": _run_reliability,
+    "series": _run_series,
 }
 """Command name → the function that runs it and returns the exit code."""

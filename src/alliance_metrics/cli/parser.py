@@ -33,6 +33,15 @@ FLAGS: dict[str, str] = {
     "precision": "--precision",
     "sanitize": "--no-sanitize",
     "id_columns": "--id-column",
+    "scale": "--scale",
+    "cutoff": "--cutoff",
+    "direction": "--direction",
+    "k": "--k",
+    "sd_source": "--sd-source",
+    "reliability": "--reliability",
+    "score": "--score",
+    "client": "--client",
+    "session": "--session",
 }
 """Library parameter → command-line option, for messages."""
 
@@ -173,6 +182,9 @@ def build_parser() -> argparse.ArgumentParser:
         "reliability", help="reliability report per scale (alpha, omega, SEM, floor/ceiling)"
     )
     _add_reading_options(reliability)
+    from alliance_metrics.cli.series_command import add_series_parser
+
+    add_series_parser(commands, _add_reading_options)
     reliability.add_argument("--items", action="store_true", help="item statistics instead")
     reliability.add_argument("-o", "--output", metavar="PATH", help="write CSV (or .json)")
     reliability.add_argument(
