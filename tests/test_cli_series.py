@@ -54,8 +54,8 @@ def test_each_analysis_equals_the_library_call(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], scored: pd.DataFrame, analysis: str
 ) -> None:
     output = tmp_path / f"{analysis}.json"
-    code, _, err = _run(capsys, "series", EXAMPLE, "-i", "wai-sr", "--analysis", analysis,
-                        "--cutoff", "0.5", "--k", "1", "--reliability", "0.9", "-o", output)  # fmt: skip
+    options = ["--cutoff", "0.5", "--k", "1", "--reliability", "0.9", "-o", output]
+    code, _, err = _run(capsys, "series", EXAMPLE, "-i", "wai-sr", "--analysis", analysis, *options)
     assert code == 0, err
     written = pd.DataFrame(json.loads(output.read_text()))
     expected = _expected(analysis, scored)
