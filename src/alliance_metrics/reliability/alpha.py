@@ -1,13 +1,16 @@
-"""Cronbach's alpha and McDonald's omega of an item matrix, as R ``psych`` computes them.
+"""Cronbach's alpha of an item matrix, as R ``psych::alpha`` computes it.
 
-These functions take items already keyed (reverse-keyed items reversed); the instrument-aware
-:mod:`alliance_metrics.psychometrics` keys an instrument's items and calls them per scale.
+:func:`cronbach_alpha` takes a plain matrix (keyed by ``keys=`` and ``bounds=``, or already
+keyed); the instrument-aware :mod:`alliance_metrics.psychometrics` keys an instrument's items and
+calls :func:`alpha_result` per scale. Items without variance are left out with a warning, as
+psych does, and too few rows give NaN with a warning (:mod:`.items`).
 """
 
 from __future__ import annotations
 
 import math
-from typing import Any, Literal
+from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -16,23 +19,35 @@ from pydantic import BaseModel, ConfigDict
 from scipy import stats
 
 from alliance_metrics._params import check_choice, check_ci
-from alliance_metrics.errors import InvalidParameterError
-from alliance_metrics.factor import omega_from_correlation, pairwise_moments
+from alliance_metrics.factor import pairwise_moments
+from alliance_metrics.reliability.items import (
+    NAN_POLICIES,
+    Bounds,
+    Keys,
+    NanPolicy,
+    Screen,
+    check_bounds_arg,
+    check_keys,
+    item_matrix,
+    key_items,
+    screen_items,
+    screen_notes,
+    unit_scale,
+    used_rows,
+    warn_notes,
+)
 
 __all__ = [
     "AlphaResult",
-    "NanPolicy",
     "alpha_from_cov",
     "alpha_result",
     "cronbach_alpha",
     "drop_statistics",
-    "omega_total",
-    "used_rows",
 ]
 
 FloatArray = npt.NDArray[np.float64]
-NanPolicy = Literal["pairwise", "listwise"]
-NAN_POLICIES: tuple[NanPolicy, ...] = ("pairwise", "listwise")
+BoolArray = npt.NDArray[np.bool_]
+TOTAL_WITHOUT_VARIANCE = "the item covariances sum to zero (the total score has no variance)"
 
 
 class AlphaResult(BaseModel):
@@ -48,9 +63,17 @@ class AlphaResult(BaseModel):
         Mean inter-item correlation r̄ of ``cov2cor(C)`` (``average_r``).
     n
         Rows used, the n of the Feldt interval: every row given for ``"pairwise"`` (psych's
-        ``nrow(x)``), the complete rows for ``"listwise"``.
-    n_complete, n_items
-        Rows with every item answered; number of items ``k``.
+        ``nrow(x)``), the rows complete on every given item for ``"listwise"``.
+    n_complete
+        Rows with every given item answered.
+    n_items, items
+        Number ``k`` and names of the items used (column labels as text; positions for an
+        array).
+    dropped
+        Items left out because they have no variance (no answers, one answer, or the same
+        answer in every row used), as ``psych::alpha`` deletes them.
+    reversed
+        Items reversed by ``keys`` (``min + max − x`` with the declared ``bounds``).
     ci_level, ci_lower, ci_upper
         Feldt interval ``1 − (1 − alpha)·F`` with F quantiles on ``n − 1`` and
         ``(n − 1)(k − 1)`` degrees of freedom (``psych::alpha.ci``).
@@ -70,39 +93,13 @@ class AlphaResult(BaseModel):
     ci_lower: float
     ci_upper: float
     method: NanPolicy
+    items: tuple[str, ...]
+    dropped: tuple[str, ...] = ()
+    reversed: tuple[str, ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         """Return the result as a plain dict (same as ``model_dump()``)."""
         return self.model_dump()
-
-
-def _item_matrix(items: object, func: str, min_items: int) -> FloatArray:
-    """Convert ``items`` (rows × items, NaN = missing) to a float64 matrix."""
-    try:
-        if isinstance(items, pd.DataFrame):
-            values = items.to_numpy(dtype=np.float64, na_value=np.nan)
-        else:
-            values = np.array(items, dtype=np.float64)
-    except (TypeError, ValueError):
-        raise InvalidParameterError(
-            f"The 'items' parameter of {func} must be a 2-D array or DataFrame of numbers "
-            "(rows × items, NaN for missing). Got values that are not numbers instead."
-        ) from None
-    if values.ndim != 2 or values.shape[1] < min_items:
-        raise InvalidParameterError(
-            f"The 'items' parameter of {func} must be a 2-D array (rows × items) with at least "
-            f"{min_items} items. Got shape {values.shape} instead."
-        )
-    if np.isinf(values).any():
-        raise InvalidParameterError(
-            f"The 'items' parameter of {func} must hold finite numbers or NaN. Got infinity."
-        )
-    return values
-
-
-def used_rows(values: FloatArray, policy: NanPolicy) -> FloatArray:
-    """Return the rows a statistic uses: all (pairwise) or the complete ones (listwise)."""
-    return values[~np.isnan(values).any(axis=1)] if policy == "listwise" else values
 
 
 def alpha_from_cov(cov: FloatArray) -> tuple[float, float, float]:
@@ -152,29 +149,56 @@ def drop_statistics(cov: FloatArray) -> tuple[FloatArray, FloatArray]:
 
 
 def alpha_result(
-    values: FloatArray, policy: NanPolicy, level: float, cov: FloatArray | None = None
-) -> AlphaResult:
-    """Alpha of ``values``; ``cov`` is their covariance matrix under ``policy`` when known."""
+    values: FloatArray,
+    policy: NanPolicy,
+    level: float,
+    screen: Screen,
+    names: Sequence[str],
+    reverse: BoolArray | None = None,
+    cov: FloatArray | None = None,
+) -> tuple[AlphaResult, str | None]:
+    """Alpha of the kept items of ``values`` (keyed; any power-of-two scale).
+
+    ``cov`` is the kept items' covariance matrix under ``policy`` when already known. Returns
+    the result and, when alpha is NaN for a reason the screen did not find, that reason.
+    """
     used = used_rows(values, policy)
-    alpha, std_alpha, average_r = alpha_from_cov(pairwise_moments(used)[0] if cov is None else cov)
-    lower, upper = _feldt(alpha, len(used), values.shape[1], level)
-    n_complete = int((~np.isnan(values)).all(axis=1).sum())
-    return AlphaResult(
+    kept = screen.kept
+    alpha = std_alpha = average_r = math.nan
+    problem = None
+    if screen.problem is None:
+        matrix = pairwise_moments(used[:, kept])[0] if cov is None else cov
+        alpha, std_alpha, average_r = alpha_from_cov(matrix)
+        if len(kept) >= 2 and math.isnan(alpha):
+            problem = TOTAL_WITHOUT_VARIANCE
+    lower, upper = _feldt(alpha, len(used), len(kept), level)
+    result = AlphaResult(
         alpha=alpha,
         std_alpha=std_alpha,
         average_r=average_r,
         n=len(used),
-        n_complete=n_complete,
-        n_items=values.shape[1],
+        n_complete=int((~np.isnan(values)).all(axis=1).sum()),
+        n_items=len(kept),
         ci_level=level,
         ci_lower=lower,
         ci_upper=upper,
         method=policy,
+        items=tuple(names[j] for j in kept.tolist()),
+        dropped=tuple(names[j] for j in screen.dropped.tolist()),
+        reversed=()
+        if reverse is None
+        else tuple(names[j] for j in np.flatnonzero(reverse).tolist()),
     )
+    return result, problem
 
 
 def cronbach_alpha(
-    items: pd.DataFrame | npt.ArrayLike, *, nan_policy: NanPolicy = "pairwise", ci: float = 0.95
+    items: pd.DataFrame | npt.ArrayLike,
+    *,
+    nan_policy: NanPolicy = "pairwise",
+    ci: float = 0.95,
+    keys: Keys = None,
+    bounds: Bounds = None,
 ) -> AlphaResult:
     """Cronbach's alpha with its Feldt confidence interval, as ``psych::alpha`` computes it.
 
@@ -184,17 +208,37 @@ def cronbach_alpha(
         std_alpha = k·r̄ / (1 + (k − 1)·r̄),  r̄ = mean off-diagonal entry of cov2cor(C)
         Feldt     = 1 − (1 − alpha) · F(q; n − 1, (n − 1)(k − 1)),  q = (1 ± ci) / 2
 
+    Matches R ``psych::alpha(x, keys)`` (psych 2.2.9), with these rules for awkward data:
+
+    * **Items without variance** (no answers, one answer, or the same answer in every row used)
+      are left out, with an :class:`~alliance_metrics.AllianceMetricsWarning` naming them, as
+      psych deletes them; ``n_items``, ``items`` and ``dropped`` say what was used.
+    * **Too few rows**: alpha is NaN, with a warning, when fewer than 3 rows have answers
+      (complete rows for ``"listwise"``) or two items are answered together in fewer than 3
+      rows. psych computes a number there (its correlations from two rows are ±1).
+
     Parameters
     ----------
     items
-        Rows × items, already keyed (reverse-keyed items reversed); NaN means unanswered.
-        :func:`reliability_report` keys an instrument's items for you.
+        Rows × items; NaN means unanswered. Already keyed, unless ``keys`` says which items to
+        reverse. :func:`reliability_report` keys an instrument's items for you.
     nan_policy
         ``"pairwise"`` (psych's default): ``C`` from pairwise-complete observations and ``n`` =
         every row given (psych's ``nrow(x)``). ``"listwise"``: rows with any missing item are
         dropped first and ``n`` = the complete rows (``alpha(na.omit(x))``).
     ci
         Confidence level of the Feldt interval.
+    keys
+        Items to reverse: one sign per item in column order (``[1, -1, 1]``, as psych's
+        numeric ``keys``), or a mapping ``{column: -1}`` (as psych's ``keys = "b"``). ``None``:
+        the items are already keyed.
+    bounds
+        ``(min, max)`` of the response scale, e.g. ``(1, 7)``; required when ``keys`` reverses
+        an item. A reversed item becomes ``min + max − x`` with these **declared** bounds,
+        never the data's range (psych reverses with the smallest and largest value observed
+        in the data; alpha is the same either way, since adding a constant to an item changes
+        no covariance). Values outside the bounds raise
+        :class:`~alliance_metrics.ResponseValidationError`.
 
     Returns
     -------
@@ -209,47 +253,25 @@ def cronbach_alpha(
     >>> result = cronbach_alpha(list(zip(*items.values())))
     >>> round(result.alpha, 6), round(result.ci_lower, 6), round(result.ci_upper, 6), result.n
     (0.920334, 0.7635, 0.982106, 8)
-    """
-    policy = check_choice("nan_policy", "cronbach_alpha", nan_policy, NAN_POLICIES)
-    level = check_ci(ci, "cronbach_alpha")
-    return alpha_result(_item_matrix(items, "cronbach_alpha", 2), policy, level)
 
+    Item ``b`` stored reversed on a 1–5 form gives the same alpha once ``keys`` reverses it:
 
-def omega_total(
-    items: pd.DataFrame | npt.ArrayLike, *, nan_policy: NanPolicy = "pairwise"
-) -> float:
-    """McDonald's omega total from a one-factor minres model.
-
-    Reproduces ``psych::omega(x, nfactors = 1, fm = "minres")$omega.tot``::
-
-        omega_total = 1 − Σ u²_i / ΣR,   u²_i = 1 − λ²_i
-
-    ``R`` is the item correlation matrix (pairwise ``cor``, or that of the complete rows) and
-    ``λ`` minimises the squared off-diagonal residuals of ``R − λλᵀ``. Unlike psych, which flips
-    items that load negatively, items are never re-keyed: a miskeyed item lowers omega as it
-    lowers alpha (:func:`item_statistics` flags it).
-
-    Parameters
-    ----------
-    items
-        Rows × items (at least 3), already keyed; NaN means unanswered.
-    nan_policy
-        ``"pairwise"`` or ``"listwise"``, as for :func:`cronbach_alpha`.
-
-    Returns
-    -------
-    float
-        Omega total; NaN when a correlation cannot be computed (e.g. an item without variance).
-
-    Examples
-    --------
     >>> import pandas as pd
-    >>> from alliance_metrics.psychometrics import omega_total
-    >>> items = pd.DataFrame({"a": [1, 2, 3, 4, 5, 3, 4, 2], "b": [2, 3, 3, 5, 4, 3, 5, 1],
-    ...                       "c": [2, 3, 4, 4, 5, 2, 4, 3], "d": [1, 3, 3, 4, 4, 4, 5, 2]})
-    >>> round(omega_total(items), 6)
-    0.924185
+    >>> stored = pd.DataFrame(items).assign(b=lambda x: 6 - x["b"])
+    >>> keyed = cronbach_alpha(stored, keys={"b": -1}, bounds=(1, 5))
+    >>> round(keyed.alpha, 6), keyed.reversed
+    (0.920334, ('b',))
     """
-    policy = check_choice("nan_policy", "omega_total", nan_policy, NAN_POLICIES)
-    values = _item_matrix(items, "omega_total", 3)
-    return omega_from_correlation(pairwise_moments(used_rows(values, policy))[1])
+    func = "cronbach_alpha"
+    policy = check_choice("nan_policy", func, nan_policy, NAN_POLICIES)
+    level = check_ci(ci, func)
+    values, labels = item_matrix(items, func, 2)
+    reverse = check_keys(keys, labels, func)
+    declared = check_bounds_arg(bounds, func, needed=bool(reverse.any()))
+    keyed = unit_scale(key_items(values, labels, reverse, declared, func))[0]
+    names = [str(label) for label in labels]
+    shown = [repr(label) for label in labels]
+    screen = screen_items(used_rows(keyed, policy), shown, policy, 2)
+    result, problem = alpha_result(keyed, policy, level, screen, names, reverse)
+    warn_notes(func, screen_notes(screen, shown, "alpha", problem))
+    return result
