@@ -15,6 +15,7 @@ from scipy import stats
 
 from alliance_metrics._params import check_ci
 from alliance_metrics.errors import InputFormatError, InvalidParameterError
+from alliance_metrics.reliability.items import unit_scale
 
 __all__ = ["ICC_COLUMNS", "icc"]
 
@@ -168,7 +169,9 @@ def _mean_squares(
 
 def _icc_table(matrix: FloatArray, level: float) -> pd.DataFrame:
     n, k = matrix.shape
-    msb, msw, msj, mse = _mean_squares(matrix)
+    # every ICC, F and bound is a ratio of mean squares: an exact power-of-two rescaling keeps
+    # them and keeps the squares of ratings near 1e300 from overflowing
+    msb, msw, msj, mse = _mean_squares(unit_scale(matrix)[0])
     upper_q = 1.0 - (1.0 - level) / 2.0
     f = stats.f
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
