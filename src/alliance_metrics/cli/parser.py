@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from alliance_metrics.cli.common import PROG
+from alliance_metrics.cli.series_command import add_series_parser
+
 __all__ = ["FLAGS", "PROG", "build_parser"]
 
-PROG = "alliance-metrics"
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 FLAGS: dict[str, str] = {
     "source": "INPUT",
@@ -182,8 +184,6 @@ def build_parser() -> argparse.ArgumentParser:
         "reliability", help="reliability report per scale (alpha, omega, SEM, floor/ceiling)"
     )
     _add_reading_options(reliability)
-    from alliance_metrics.cli.series_command import add_series_parser
-
     add_series_parser(commands, _add_reading_options)
     reliability.add_argument("--items", action="store_true", help="item statistics instead")
     reliability.add_argument("-o", "--output", metavar="PATH", help="write CSV (or .json)")

@@ -13,7 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from alliance_metrics.cli.parser import PROG
+from alliance_metrics.cli.common import EXIT_OK, PROG, input_of, one_instrument
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -59,7 +59,6 @@ def add_series_parser(commands: Any, add_reading_options: Callable[[Any], None])
 def _scored(args: argparse.Namespace, instrument: Instrument) -> tuple[pd.DataFrame, str]:
     """Read the long table; score it when it holds items; return it and its score column."""
     from alliance_metrics.batch import score_frame
-    from alliance_metrics.cli.commands import input_of
     from alliance_metrics.columns import ColumnSpec
     from alliance_metrics.pipeline.load import load_export
 
@@ -123,7 +122,6 @@ def _analyse(args: argparse.Namespace, instrument: Instrument) -> pd.DataFrame:
 
 def run_series(args: argparse.Namespace) -> int:
     """Run ``alliance-metrics series``."""
-    from alliance_metrics.cli.commands import EXIT_OK, one_instrument
     from alliance_metrics.io.paths import stem
     from alliance_metrics.report import write_table
 
