@@ -215,6 +215,29 @@ CASES = {
         {"outcome": "outcome", "client_score": "c", "therapist_score": "t"},
         {"center": ["middle", True], "outcome": ["absent"]},
     ),
+    "item_distributions": (
+        lambda t: (B3,),
+        {"instrument": "wai-b3"},
+        {
+            "instrument": BAD_INSTRUMENTS,
+            "on_invalid": BAD_CHOICE,
+            "bins": [0, 2.5, True],
+            "flag_percent": [-1, 101, "15"],
+            "missing_values": ["-99"],
+            "df": [ITEMS],
+        },
+    ),
+    "scale_distributions": (
+        lambda t: (am.score_frame(B3, "wai-b3"),),
+        {"instrument": "wai-b3"},
+        {
+            "instrument": BAD_INSTRUMENTS,
+            "aggregate": BAD_CHOICE[:3],
+            "prefix": [3],
+            "flag_percent": [101],
+            "scored": [ITEMS],
+        },
+    ),
     "clinical_significance": (
         lambda t: (WIDE,),
         {"pre": "pre", "post": "post", "reliability": 0.8, "cutoff": 3.0},
