@@ -240,8 +240,8 @@ def __getattr__(name: str) -> Any:
         from alliance_metrics._version import library_version
 
         return library_version()
-    if name == "datasets":
-        return importlib.import_module("alliance_metrics.datasets")
+    if name in ("datasets", "plot"):
+        return importlib.import_module(f"alliance_metrics.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'alliance_metrics' has no attribute {name!r}")
