@@ -72,6 +72,7 @@ if TYPE_CHECKING:
         omega_total,
         reliability_report,
     )
+    from alliance_metrics.report import build_report
     from alliance_metrics.results import CsvSummary, ScaleScore, ScoreResult, ValidationReport
     from alliance_metrics.schemas import (
         Administration,
@@ -123,6 +124,7 @@ _EXPORTS: dict[str, str] = {
     "ValidationReport": "results",
     "apply_position_coding": "coding",
     "bland_altman": "longitudinal.bland_altman",
+    "build_report": "report",
     "clinical_significance": "longitudinal.clinical_significance",
     "cronbach_alpha": "psychometrics",
     "decompose": "longitudinal.trajectories",
@@ -196,6 +198,7 @@ __all__ = [
     "__version__",
     "apply_position_coding",
     "bland_altman",
+    "build_report",
     "clinical_significance",
     "cronbach_alpha",
     "decompose",

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import IO, TYPE_CHECKING, Any, cast
 
 from alliance_metrics.cli.parser import PROG
+from alliance_metrics.cli.report_command import run_report
 
 if TYPE_CHECKING:
     from alliance_metrics.schemas import Instrument
@@ -238,11 +239,16 @@ def _run_schema(_: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_report(args: argparse.Namespace) -> int:
+    return run_report(args, instrument_of(args.instrument), input_of(args.input))
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "score": _run_score,
     "validate": _run_validate,
     "instruments": _run_instruments,
     "schema": _run_schema,
     "reliability": _run_reliability,
+    "report": _run_report,
 }
 """Command name → the function that runs it and returns the exit code."""
