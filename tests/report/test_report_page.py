@@ -242,3 +242,44 @@ def test_a_quiet_series_and_an_instrument_without_a_total() -> None:
     assert "<dd>a</dd>" in page  # the series of the first scale, without a total
     assert "No client has a rupture or an alert." in page
     assert "No session alerts." in page
+
+
+def _answers(inst: am.Instrument, n_clients: int = 4, n_sessions: int = 4) -> pd.DataFrame:
+    rng = np.random.default_rng(11)
+    scale = inst.response_scale
+    shape = (n_clients * n_sessions, inst.n_items)
+    if scale.step is None:
+        values = np.round(rng.uniform(scale.min, scale.max, size=shape), 1)
+    else:
+        steps = round((scale.max - scale.min) / scale.step)
+        values = scale.min + scale.step * rng.integers(0, steps + 1, size=shape)
+    frame = pd.DataFrame(values, columns=[f"q{n}" for n in range(1, inst.n_items + 1)])
+    frame.insert(0, "visit", np.tile(np.arange(1, n_sessions + 1), n_clients))
+    frame.insert(0, "who", np.repeat([f"K{i}" for i in range(n_clients)], n_sessions))
+    return frame
+
+
+@pytest.mark.parametrize("instrument_id", am.list_instruments())
+def test_every_instrument_gets_a_clean_page(instrument_id: str) -> None:
+    inst = am.get_instrument(instrument_id)
+    frame = _answers(inst)
+    options = {"columns": "q{n}", "client": "who", "session": "visit", "max_trajectories": 1}
+    if inst.status.level == "provisional":
+        with pytest.warns(am.AllianceMetricsWarning, match="provisional"):
+            page = am.build_report(frame, inst, **options)  # type: ignore[arg-type]
+    else:
+        page = am.build_report(frame, inst, **options)  # type: ignore[arg-type]
+    problems, ids, _ = inspect_page(page)
+    assert problems == []
+    assert len(ids) == len(set(ids))
+    for anchor in ("run", "scales", "reliability", "items", "series"):
+        assert f'<section id="{anchor}"' in page
+    assert f"{inst.short_name} Total" in page
+
+
+@pytest.mark.parametrize("rows", [[], [["A", 1, None, None, None], ["B", 1, None, None, None]]])
+def test_empty_and_unanswered_data_give_a_page(rows: list[list[object]]) -> None:
+    frame = pd.DataFrame(rows, columns=["client_id", "session", "wai_1", "wai_2", "wai_3"])
+    page = am.build_report(frame, "wai-b3", client="client_id", session="session")
+    assert inspect_page(page)[0] == []
+    assert "No client has a rupture or an alert." in page
