@@ -11,6 +11,7 @@ Examples section.
 from __future__ import annotations
 
 import importlib
+import re
 from dataclasses import dataclass
 
 import alliance_metrics as am
@@ -198,12 +199,15 @@ def ungrouped() -> list[str]:
     return sorted(set(public) ^ set(grouped)) + sorted({n for n in grouped if grouped.count(n) > 1})
 
 
+ROLE = re.compile(r":(?:py:)?[a-z]+:`~?(?:[^`<]*<)?(?:[\w.]*\.)?(?P<name>[\w]+)>?`")
+
+
 def _summary(name: str) -> str:
     if name in MODULES:
         return MODULES[name]
     doc = (getattr(resolve(name), "__doc__", None) or "").strip()
     first = doc.split("\n\n", 1)[0].replace("\n", " ")
-    return first.replace("|", "\\|")
+    return ROLE.sub(r"`\g<name>`", first).replace("|", "\\|")
 
 
 def _page(item: Entry) -> str:
@@ -221,7 +225,7 @@ def _page(item: Entry) -> str:
 
 def index_table() -> str:
     """Return every public name by group with its one-line summary (for docs/api.md)."""
-    lines = ["* [Overview](../api.md)"]
+    lines = []
     for title, names in GROUPS.values():
         lines += [f"### {title}", "", "| name | what it is |", "|---|---|"]
         for name in names:

@@ -165,7 +165,7 @@ def instrument_page(inst: am.Instrument) -> str:
         f"**{inst.name}**, rated by the {inst.rater}; definition version {inst.version}. "
         "Scoring keys, anchors and sources only: item wording is not distributed.",
         "",
-        "| | |",
+        "| property | value |",
         "|---|---|",
         f"| id | `{inst.id}` |",
         f"| items | {inst.n_items} |",

@@ -50,7 +50,9 @@ def outside_link(target: str, page_uri: str, docs_dir: Path, site_files: set[str
             return relative + (f"#{anchor}" if anchor else "")
     if repo_path.startswith("../"):
         return None  # outside the repository: let MkDocs report it
-    return "repo:" + repo_path + ("/" if path.endswith("/") else "")
+    return (
+        "repo:" + repo_path + ("/" if path.endswith("/") else "") + (f"#{anchor}" if anchor else "")
+    )
 
 
 def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
@@ -65,7 +67,7 @@ def on_page_markdown(markdown: str, page: Any, config: Any, files: Any) -> str:
             return match.group(0)
         if new.startswith("repo:"):
             path = new.removeprefix("repo:")
-            kind = "tree" if path.endswith("/") else "blob"
+            kind = "tree" if path.partition("#")[0].endswith("/") else "blob"
             new = f"{repository}/{kind}/main/{path}"
         return f"{match.group(1)}{new}{match.group(3)}"
 
