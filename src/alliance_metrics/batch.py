@@ -13,6 +13,9 @@ import pandas as pd
 from alliance_metrics._params import Aggregate, check_frame, check_int, resolve_instrument_arg
 from alliance_metrics.columns import ColumnSpec, check_output_names, resolve_columns
 from alliance_metrics.errors import ResponseValidationError
+from alliance_metrics.frames.kinds import AnyTable, Table, dask_engine, table_kind
+from alliance_metrics.frames.native import NativeTable
+from alliance_metrics.frames.score import score_table, validate_table
 from alliance_metrics.results import ROW_STATUSES, ValidationReport
 from alliance_metrics.schemas import Instrument
 from alliance_metrics.scoring.kernel import row_status_codes, score_blocks, warn_if_provisional
@@ -52,7 +55,7 @@ def _items(
 
 
 def validate_frame(
-    df: pd.DataFrame,
+    df: AnyTable,
     instrument: str | Instrument,
     *,
     columns: ColumnSpec = None,
@@ -63,7 +66,8 @@ def validate_frame(
     Parameters
     ----------
     df
-        One row per administration, item columns found as described for ``columns``.
+        One row per administration, item columns found as described for ``columns``: a pandas
+        or polars DataFrame, a pyarrow Table, or a Dask DataFrame (checked on its cluster).
     instrument
         Instrument id or :class:`Instrument`.
     columns
@@ -88,6 +92,13 @@ def validate_frame(
     1    1  wai_3   not_on_step
     """
     func = "validate_frame"
+    if table_kind(df) == "dask":
+        return dask_engine().validate_frame(df, instrument, columns=columns, row_offset=row_offset)  # type: ignore[no-any-return]
+    native = NativeTable.of(df)
+    if native is not None:
+        request = ScoreRequest.resolve(func, instrument)
+        offset = check_int(row_offset, "row_offset", func, minimum=0)
+        return validate_table(native, request, columns, offset)
     frame = check_frame(df, func)
     inst = resolve_instrument_arg(instrument, func)
     offset = check_int(row_offset, "row_offset", func, minimum=0)
@@ -97,7 +108,7 @@ def validate_frame(
 
 
 def score_frame(
-    df: pd.DataFrame,
+    df: Table,
     instrument: str | Instrument,
     *,
     columns: ColumnSpec = None,
@@ -106,13 +117,15 @@ def score_frame(
     on_invalid: str = "raise",
     prefix: str | None = None,
     row_offset: int = 0,
-) -> pd.DataFrame:
+) -> Table:
     """Score every row of a DataFrame.
 
     Parameters
     ----------
     df
-        One row per administration. It is never modified.
+        One row per administration. It is never modified. A pandas or polars DataFrame or a
+        pyarrow Table gives the same kind back; a Dask DataFrame gives a lazy Dask DataFrame
+        (scored partition by partition on its cluster; see ``docs/scaling.md``).
     instrument
         Instrument id or :class:`Instrument`.
     columns
@@ -142,7 +155,9 @@ def score_frame(
         ``{prefix}{scale}_answered`` for each scale and ``{prefix}status`` (categorical:
         ``ok``, ``prorated``, ``insufficient``, ``invalid``). ``attrs["alliance_metrics"]``
         records the instrument id and version, the aggregation, the missing-data rule and the
-        library version that produced the scores.
+        library version that produced the scores. polars and pyarrow: the same columns (missing
+        scores are null; the status is an ``Enum`` / a dictionary; an Arrow table keeps the
+        provenance in its schema metadata).
 
     Examples
     --------
@@ -154,16 +169,17 @@ def score_frame(
     0  a           4.0            ok
     1  b           NaN  insufficient
     """
-    request = ScoreRequest.resolve(
-        "score_frame",
-        instrument,
-        aggregate=aggregate,
-        min_answered=min_answered,
-        on_invalid=on_invalid,
-        prefix=prefix,
-    )
+    options = {"aggregate": aggregate, "min_answered": min_answered, "prefix": prefix}
+    if table_kind(df) == "dask":
+        return dask_engine().score_frame(  # type: ignore[no-any-return]
+            df, instrument, columns=columns, on_invalid=on_invalid, row_offset=row_offset, **options
+        )
+    request = ScoreRequest.resolve("score_frame", instrument, on_invalid=on_invalid, **options)
     offset = check_int(row_offset, "row_offset", "score_frame", minimum=0)
-    return score_with_report(check_frame(df, "score_frame"), request, columns, offset)[0]
+    native = NativeTable.of(df)
+    if native is not None:
+        return score_table(native, request, columns, offset)[0]  # type: ignore[return-value]
+    return score_with_report(check_frame(df, "score_frame"), request, columns, offset)[0]  # type: ignore[return-value]
 
 
 def score_frame_with_report(
