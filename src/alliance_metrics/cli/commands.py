@@ -86,6 +86,8 @@ def print_notes(notes: Sequence[str]) -> None:
 def _run_score(args: argparse.Namespace) -> int:
     from alliance_metrics.pipeline.run import score_csv
 
+    if args.engine == "dask":
+        return _run_score_dask(args)
     output = args.output
     if output is None and args.input == "-":
         output = "-"
@@ -99,7 +101,7 @@ def _run_score(args: argparse.Namespace) -> int:
             min_answered=args.min_answered,
             prefix=args.prefix,
             on_invalid=args.on_invalid,
-            output_format=args.output_format,
+            output_format=args.output_format or "csv",
             sanitize=not args.no_sanitize,
             precision=args.precision,
             progress=progress,
@@ -108,6 +110,30 @@ def _run_score(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
+    print_notes(summary.notes)
+    print(f"{PROG}: {summary.describe()}", file=sys.stderr)
+    return EXIT_OK if summary.ok else EXIT_DATA_PROBLEMS
+
+
+def _run_score_dask(args: argparse.Namespace) -> int:
+    from alliance_metrics.dask import score_files
+
+    options = _file_options(args)
+    summary = score_files(
+        args.input,
+        args.output,
+        instrument_of(args.instrument),
+        scheduler=args.scheduler,
+        workers=args.workers,
+        aggregate=args.aggregate,
+        min_answered=args.min_answered,
+        prefix=args.prefix,
+        on_invalid=args.on_invalid,
+        output_format=args.output_format or "parquet",
+        sanitize=not args.no_sanitize,
+        precision=args.precision,
+        **options,
+    )
     print_notes(summary.notes)
     print(f"{PROG}: {summary.describe()}", file=sys.stderr)
     return EXIT_OK if summary.ok else EXIT_DATA_PROBLEMS
