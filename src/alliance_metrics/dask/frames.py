@@ -170,4 +170,3 @@ def validate_frame(
     resolve_columns(list(ddf.columns), request.instrument, columns, func)  # errors now
     report: ValidationReport = _joined(ddf, request, columns, offset).compute()
     return report
-
