@@ -514,7 +514,11 @@ def test_gzip_on_stdin(capsys: pytest.CaptureFixture[str], monkeypatch: pytest.M
         pytest.param(b"", "is empty", id="zero-bytes"),
         pytest.param(b"\xef\xbb\xbf\r\n", "is empty", id="bom-and-newline"),
         pytest.param(b"id,wai_1,wai_2\n1,2,3\n", "Missing item column", id="missing-item"),
-        pytest.param(b"id,wai_1,wai_2,wai_3,id\n1,2,3,4,5\n", "repeated: 'id'", id="duplicate"),
+        pytest.param(
+            b"id,wai_1,wai_2,wai_3,id\n1,2,3,4,5\n",
+            "columns 1 and 5 of the header row have the same name",
+            id="duplicate",
+        ),
         pytest.param(b"id,,wai_1,wai_2,wai_3\n1,2,3,4,5\n", "no name", id="blank-header"),
     ],
 )

@@ -152,12 +152,15 @@ def test_redcap_label_export(tmp_path: Path, capsys: pytest.CaptureFixture[str])
 
 
 def test_exports_are_read_from_stdin_too(
-    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    stdin = io.TextIOWrapper(io.BytesIO(Path(REDCAP).read_bytes()))
+    copy = tmp_path / REDCAP.name  # errors files land beside it, never in the fixtures
+    copy.write_bytes(REDCAP.read_bytes())
+    monkeypatch.chdir(tmp_path)
+    stdin = io.TextIOWrapper(io.BytesIO(copy.read_bytes()))
     monkeypatch.setattr(sys, "stdin", stdin)
     code, out, err = cli(capsys, "score", "-", "-i", "wai-sr")
-    from_file = cli(capsys, "score", REDCAP, "-i", "wai-sr", "-o", "-")
+    from_file = cli(capsys, "score", copy, "-i", "wai-sr", "-o", "-")
     assert code == from_file[0]
     assert out == from_file[1]
     assert "redcap export" in err
@@ -309,7 +312,11 @@ def test_spss_value_labels_and_user_missing_codes(
     line = summary_line(err)
     assert "spss export: 3 administrations, 2 ok, 1 prorated, 0 insufficient, 0 invalid" in line
     rows = rows_of(output)
-    assert [(r["client"], r["session"]) for r in rows] == [("007", "1"), ("007", "2"), ("012", "")]
+    assert [(r["client"], r["session"]) for r in rows] == [
+        ("007", "1"),
+        ("007", "2"),
+        ("012", "99"),
+    ]
     assert [r["alliance_e"] for r in rows] == ["3", "", "2"]  # 9 'Refused' is user-missing
     assert float(rows[1]["wai_sr_total"]) == total([5, 4, 5, 5, None, 4, 5, 5, 4, 4, 5, None])
     assert [r["wai_sr_status"] for r in rows] == ["ok", "prorated", "ok"]

@@ -80,6 +80,24 @@ def test_raise_on_compute_with_every_partitions_failures(client: Client) -> None
     assert_same_cells(am.score_frame(valid, "wai-sr"), scored)
 
 
+def test_a_combined_export_with_missing_codes(client: Client) -> None:
+    frame = pd.DataFrame(
+        {f"srs_{n}": ["9", "11", "-99", "8"] * 25 for n in range(1, 5)}
+        | {f"ors_{n}": ["5", "x", "2", "3"] * 25 for n in range(1, 5)}
+    )
+    options = {"missing_values": ["-99"]}
+    ddf = dd.from_pandas(frame, npartitions=3)
+    expected = am.score_frame(frame, ["srs", "ors"], on_invalid="missing", **options)
+    got = am.score_frame(ddf, ["srs", "ors"], on_invalid="missing", **options).compute()
+    assert_same_cells(expected, got)
+    report = am.validate_frame(ddf, ["srs", "ors"], **options)
+    expected_report = am.validate_frame(frame, ["srs", "ors"], **options)
+    pd.testing.assert_frame_equal(report.failure_cases, expected_report.failure_cases)
+    with pytest.raises(am.ResponseValidationError) as caught:
+        am.score_frame(ddf, ["srs", "ors"], **options).compute()
+    assert caught.value.report.n_invalid_cells == expected_report.n_invalid_cells
+
+
 def test_one_report_for_the_whole_data(client: Client) -> None:
     ddf = dd.from_pandas(ITEMS, npartitions=7)
     report = am.validate_frame(ddf, "wai-sr")
@@ -112,12 +130,11 @@ def test_everything_sent_to_workers_pickles() -> None:
     part = pd.DataFrame({"wai_1": [4, 9], "wai_2": [3, 3], "wai_3": [5, 5]})
     for value in (request, _score_part, _validate_part, dask_series.run_analysis, am.decompose):
         assert pickle.loads(pickle.dumps(value)) == value
-    report = _validate_part(part, request, None)
+    report = _validate_part(part, [request.instrument], None, ())
     copy = pickle.loads(pickle.dumps(report))
     pd.testing.assert_frame_equal(copy.failure_cases, report.failure_cases)
-    scored = pickle.loads(
-        pickle.dumps(_score_part(part, pickle.loads(pickle.dumps(request)), None))
-    )
+    shipped = pickle.loads(pickle.dumps((request,)))
+    scored = pickle.loads(pickle.dumps(_score_part(part, shipped, None, {})))
     assert scored["mine_status"].tolist() == ["ok", "invalid"]
 
 

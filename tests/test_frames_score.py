@@ -197,3 +197,24 @@ def test_table_kind_recognises_each_kind_without_importing() -> None:
     assert table_kind({"a": [1]}) is None
     with pytest.raises(am.InvalidParameterError, match="'df' parameter of score_frame"):
         am.score_frame(pl.DataFrame({"a": [1]}).lazy(), "wai-b3")  # type: ignore[type-var]
+
+
+@pytest.mark.parametrize("kind", ["polars", "arrow"])
+def test_a_combined_export_with_missing_codes_as_in_pandas(kind: str) -> None:
+    frame = pd.DataFrame(
+        {
+            "id": ["a", "b", "c"],
+            **{f"srs_{n}": ["9", "11", "-99"] for n in range(1, 5)},
+            **{f"ors_{n}": ["5", "x", "2"] for n in range(1, 5)},
+        }
+    )
+    options = {"on_invalid": "missing", "missing_values": ["-99"]}
+    expected = am.score_frame(frame, ["srs", "ors"], **options)
+    got = am.score_frame(_as(kind, frame), ["srs", "ors"], **options)
+    assert_same_cells(expected, got)
+    report = am.validate_frame(_as(kind, frame), ["srs", "ors"], missing_values=["-99"])
+    expected_report = am.validate_frame(frame, ["srs", "ors"], missing_values=["-99"])
+    pd.testing.assert_frame_equal(report.failure_cases, expected_report.failure_cases)
+    with pytest.raises(am.ResponseValidationError) as caught:
+        am.score_frame(_as(kind, frame), ["srs", "ors"])
+    assert caught.value.report.n_invalid_cells == expected_report.n_invalid_cells + 4  # -99

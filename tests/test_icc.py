@@ -249,6 +249,37 @@ def test_icc_is_invariant_to_order_and_linear_rescaling(
             np.testing.assert_allclose(other[name], base[name], rtol=1e-7, atol=1e-12)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(2, 6),
+    st.integers(2, 4),
+    st.integers(0, 2**32 - 1),
+    st.sampled_from(["random", "constant", "same-raters", "same-targets", "duplicate-rater"]),
+    st.sampled_from([0, 1000, -1000, -1060, None]),
+)
+def test_degenerate_and_huge_ratings_never_let_a_raw_warning_out(
+    n: int, k: int, seed: int, kind: str, exponent: int | None
+) -> None:
+    """Ratings times 2^exponent (or 1e300) give no raw warning and, for a power of two, the
+    very same table: every statistic is a ratio of mean squares."""
+    x = np.random.default_rng(seed).integers(1, 4, size=(n, k)).astype(float)
+    if kind == "constant":
+        x[:] = 3.0
+    elif kind == "same-raters":  # every rater gives the same rating to a target
+        x[:] = x[:, :1]
+    elif kind == "same-targets":  # every target gets the same ratings
+        x[:] = x[:1]
+    elif kind == "duplicate-rater":
+        x[:, 1] = x[:, 0]
+    scaled = x * 1e300 if exponent is None else np.ldexp(x, exponent)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        table = icc(scaled)
+        base = icc(x)
+    if exponent is not None:
+        pd.testing.assert_frame_equal(table, base, check_exact=True)
+
+
 def test_docstring_examples_run() -> None:
     result = doctest.testmod(interrater, optionflags=doctest.NORMALIZE_WHITESPACE)
     assert result.failed == 0

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import doctest
 import importlib
 from pathlib import Path
@@ -85,6 +86,27 @@ def test_long_to_wide_scores_end_to_end_with_ids() -> None:
     ]
     np.testing.assert_allclose(scored["wai_sr_total"].to_numpy(dtype=float), expected)
     assert scored["wai_sr_status"].tolist() == ["ok", "ok", "prorated"]
+
+
+def test_long_to_wide_passes_id_columns_through_as_given(tmp_path: Path) -> None:
+    ids = ["00123", "02139", "12345678901234567890123", "1e5", 'said "hi", then', "", " x "]
+    path = tmp_path / "long.csv"
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["client", "when", "item", "response"])
+        for n, client in enumerate(ids):
+            for item in (3, 1, 2):
+                writer.writerow([client, f"2024-01-{n + 10}", f"wai_{item}", "4"])
+    long = pd.read_csv(path, dtype=str, keep_default_na=False)
+    wide = long_to_wide(long, id_cols=["client", "when"], item_col="item", value_col="response")
+    scored = am.score_frame(wide, "wai-b3")
+    written = tmp_path / "scored.csv"
+    scored.to_csv(written, index=False)
+    with open(written, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    assert [row["client"] for row in rows] == ids
+    assert [row["when"] for row in rows] == [f"2024-01-{n + 10}" for n in range(len(ids))]
+    assert [row["wai_b3_status"] for row in rows] == ["ok"] * len(ids)
 
 
 def test_long_to_wide_numeric_values_and_integer_items() -> None:
@@ -225,5 +247,5 @@ def test_whole_number_floats_beyond_int64_are_written_without_crashing() -> None
     frame = pd.DataFrame({"wai_1": [3.0, 1e20], "wai_b3_total": [4.0, 5.0]})
     names = ScoreColumns(("wai_b3_total",), ("wai_b3_total_answered",), "wai_b3_status")
     table = frame_to_table(frame, names, None)
-    assert table.column("wai_1").to_pylist() == ["3.0", "1e+20"]
+    assert table.column("wai_1").to_pylist() == ["3", "100000000000000000000"]
     assert table.column("wai_b3_total").to_pylist() == [4.0, 5.0]

@@ -5,6 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+import pandas as pd
 import pytest
 
 import alliance_metrics as am
@@ -68,7 +69,7 @@ def test_values_outside_the_range_are_named_never_recoded() -> None:
     assert len(data.notes) == 1
     assert "'Q5_9' (6)" in data.notes[0]
     assert "Recode Values" in data.notes[0]
-    assert data.frame.loc[2, "Q5_9"] == 6
+    assert data.frame.loc[2, "Q5_9"] == "6"
     report = am.validate_frame(data.frame, "wai-sr", columns=data.item_columns)
     assert report.failure_cases[["row", "column", "code"]].values.tolist() == [
         [2, "Q5_9", "out_of_range"]
@@ -78,7 +79,7 @@ def test_values_outside_the_range_are_named_never_recoded() -> None:
 def test_include_previews_keeps_every_response() -> None:
     data = read_qualtrics(CURRENT, "wai-sr", include_previews=True)
     assert data.excluded == {}
-    assert data.frame["Status"].tolist() == [0, 1, 2, 0, 0]
+    assert data.frame["Status"].tolist() == ["0", "1", "2", "0", "0"]
 
 
 def test_import_ids_that_disagree_with_the_header_are_reported() -> None:
@@ -100,7 +101,7 @@ def test_use_import_ids_numbers_items_by_import_id() -> None:
         "'Q5_3' is item 7 (QID20_7).",
     )
     values = data.frame.loc[0, [data.item_columns[f"item{n}"] for n in range(1, 13)]].tolist()
-    assert values == [4, 4, 5, 4, 4, 4, 1, 4, 4, 4, 4, 4]
+    assert values == list("445444144444")
     scored = am.score_frame(data.frame, "wai-sr", columns=data.item_columns)
     assert scored.loc[0, "wai_sr_total"] == pytest.approx(_total(values))
 
@@ -138,6 +139,28 @@ def test_legacy_format_with_v_columns_and_choice_text() -> None:
     assert scored["wai_sr_status"].tolist() == ["ok", "prorated"]
 
 
+def test_lines_count_header_rows_and_previews() -> None:
+    # current: header rows 1-3 (row 2 holds a quoted line break: still one row); previews on 5, 6
+    assert read_qualtrics(CURRENT, "wai-sr").line_numbers().tolist() == [4, 7, 8]
+    every = read_qualtrics(CURRENT, "wai-sr", include_previews=True)
+    assert every.line_numbers().tolist() == [4, 5, 6, 7, 8]
+    # legacy: header rows 1-2, a preview on line 4
+    assert read_qualtrics(LEGACY, "wai-sr").line_numbers().tolist() == [3, 5]
+
+
+def test_every_column_is_the_text_of_the_file() -> None:
+    data = read_qualtrics(FIXTURES / "qualtrics_text.csv", "wai-sr")
+    frame = data.frame
+    for column in frame.columns:
+        assert isinstance(frame[column].dtype, pd.StringDtype)
+    assert frame["Q7"].tolist() == ["02139", "00123", "-99"]  # text entry keeps its zeros
+    assert frame["mrn"].tolist() == ["12345678901234567890123", "NA", ""]
+    assert frame["client_id"].tolist() == ["00123", "1e5", "12345678901234567890123"]
+    assert frame["Progress"].tolist() == ["100"] * 3
+    assert frame["LocationLatitude"].tolist() == ["40.0150", "", ""]
+    assert frame["Q6"].tolist() == ['said "thanks", then left', "line one\nline two", " padded "]
+
+
 def test_legacy_format_with_named_first_row(tmp_path: Path) -> None:
     path = tmp_path / "legacy_named.csv"
     path.write_text(
@@ -158,6 +181,7 @@ def test_export_without_metadata_rows_is_read_and_said_so(tmp_path: Path) -> Non
     path.write_text("StartDate,Status,ResponseId,Q1_1,Q1_2,Q1_3\nx,0,R_a,4,5,4\n", encoding="utf-8")
     data = read_qualtrics(path, "wai-b3")
     assert len(data.frame) == 1
+    assert data.line_numbers().tolist() == [2]
     assert "row 2 was read as data" in data.notes[0]
 
 

@@ -52,7 +52,7 @@ def test_longitudinal_repeating_export_keeps_only_the_instruments_rows() -> None
         "treatment_arm_1",
         "treatment_arm_2",
     ]
-    assert data.frame["redcap_repeat_instance"].tolist() == [1, 2, 1, 2, 1]
+    assert data.frame["redcap_repeat_instance"].tolist() == ["1", "2", "1", "2", "1"]
     assert data.item_columns == {f"item{n}": f"wai_{n}" for n in range(1, 13)}
     # other forms' fields are not carried; the form's own non-item fields are
     assert "age" not in data.frame.columns
@@ -93,16 +93,44 @@ def test_dictionary_reports_codes_outside_the_declared_choices() -> None:
     message = data.issues.loc[0, "message"]
     assert message.startswith("row 2, column 'wai_4': ")
     assert "002" not in message  # rows and columns, never respondent identifiers
-    assert data.frame.loc[2, "wai_4"] == 6  # left as given: validation reports it too
+    assert data.frame.loc[2, "wai_4"] == "6"  # left as given: validation reports it too
     report = am.validate_frame(data.frame, "wai-sr", columns=data.item_columns)
     assert report.failure_cases[["row", "column"]].values.tolist() == [[2, "wai_4"]]
 
 
-def test_record_ids_keep_leading_zeros_and_items_are_numbers() -> None:
+def test_every_column_is_the_text_of_the_file() -> None:
     frame = read_redcap(EXPORT, "wai-sr").frame
     assert frame["record_id"].iloc[0] == "001"
-    for column in ITEMS:
-        assert pd.api.types.is_numeric_dtype(frame[column])
+    for column in frame.columns:  # items too: validation parses them with the shared rules
+        assert isinstance(frame[column].dtype, pd.StringDtype)
+    assert frame["wai_sr_timestamp"].tolist()[2:4] == ["[not completed]", ""]
+
+
+def test_lines_count_the_header_and_the_rows_left_out() -> None:
+    # header = line 1; lines 2, 5, 6, 9 and 11 belong to other forms
+    assert read_redcap(EXPORT, "wai-sr").line_numbers().tolist() == [3, 4, 7, 8, 10]
+    labels = read_redcap(LABELS, "wai-sr", dictionary=DICTIONARY)
+    assert labels.lines is not None
+    assert labels.line_numbers().tolist() == [3, 6]
+
+
+def test_lines_follow_quoted_line_breaks_as_one_row(tmp_path: Path) -> None:
+    path = tmp_path / "notes.csv"
+    path.write_text(
+        'record_id,b1,b2,b3,note,wai_b3_complete\n1,4,4,4,"two\nlines",2\n\n2,,,,,0\n3,5,5,5,,2\n',
+        encoding="utf-8",
+    )
+    data = read_redcap(path, "wai-b3")
+    assert data.frame["note"].tolist() == ["two\nlines", ""]
+    assert data.line_numbers().tolist() == [2, 5]
+
+
+def test_trailing_unnamed_empty_columns_are_dropped(tmp_path: Path) -> None:
+    path = tmp_path / "trailing.csv"
+    path.write_text("record_id,b1,b2,b3,wai_b3_complete,,\n007,4,4,4,2,,\n", encoding="utf-8")
+    data = read_redcap(path, "wai-b3")
+    assert list(data.frame.columns) == ["record_id", "b1", "b2", "b3", "wai_b3_complete"]
+    assert data.frame["record_id"].tolist() == ["007"]
 
 
 def test_event_without_data_in_the_form_is_left_out_even_with_status_zero(tmp_path: Path) -> None:
@@ -133,7 +161,7 @@ def test_repeating_event_rows_count_by_their_data(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     data = read_redcap(path, "wai-b3")
-    assert data.frame["redcap_repeat_instance"].tolist() == [1, 2]
+    assert data.frame["redcap_repeat_instance"].tolist() == ["1", "2"]
     assert data.excluded == {"no data in form 'wai_b3'": 1}
 
 
@@ -186,7 +214,7 @@ def test_dictionary_form_order_when_field_names_do_not_number_items(tmp_path: Pa
     assert data.item_columns == {"item1": "goal_a", "item2": "task_b", "item3": "bond_c"}
     assert "taken in form order" in data.notes[0]
     # labels are read back to codes through the dictionary
-    assert data.frame["task_b"].tolist() == [5, 1]
+    assert data.frame["task_b"].tolist() == ["5", "1"]
     scored = am.score_frame(data.frame, "wai-b3", columns=data.item_columns)
     assert scored["wai_b3_status"].tolist() == ["ok", "insufficient"]
 
@@ -203,7 +231,7 @@ def test_label_export_with_dictionary_reads_labels_back_to_codes() -> None:
         "Session 1 (Arm 1: Treatment)",
     ]
     assert data.frame.loc[0, ITEMS].astype(float).tolist() == [4, 4, 5, 4, 3, 4, 5, 4, 4, 3, 4, 4]
-    assert data.frame.loc[1, "wai_2"] == 4  # "very often " matched case- and space-insensitively
+    assert data.frame.loc[1, "wai_2"] == "4"  # "very often " matched case- and space-insensitively
     assert data.issues[["row", "column", "value", "code"]].values.tolist() == [
         [1, "wai_4", "Mostly", "not_a_choice"]
     ]
@@ -244,7 +272,7 @@ def test_codes_shifted_from_the_anchors_are_translated_by_label(tmp_path: Path) 
         encoding="utf-8",
     )
     data = read_redcap(export, "wai-sr", dictionary=_zero_based_dictionary(tmp_path))
-    assert data.frame.loc[0, ITEMS].tolist() == [1, 2, 3, 4, 5, 1, 2, 3, 4, 5, 5, 5]
+    assert data.frame.loc[0, ITEMS].tolist() == list("123451234555")
     assert len(data.notes) == 1
     assert "0→1, 1→2, 2→3, 3→4, 4→5" in data.notes[0]
     assert data.issues[["column", "value", "code"]].values.tolist() == [
@@ -296,7 +324,11 @@ def test_dictionary_without_the_needed_columns(tmp_path: Path) -> None:
         ("Record ID,Event Name,WAI 1,Complete?\n1,Week 1,4,Complete\n", "label headers"),
         ("id,wai_1,wai_2\n1,4,4\n", "no '<form>_complete' columns"),
         ("", "is empty"),
-        ("record_id,a,a,x_complete\n1,2,3,2\n", "repeated: 'a'"),
+        (",,,\n , ,,\n", "is empty"),
+        (
+            "record_id,a,a,x_complete\n1,2,3,2\n",
+            "columns 2 and 3 of the header row have the same name",
+        ),
     ],
 )
 def test_unrecognised_layouts(tmp_path: Path, text: str, match: str) -> None:

@@ -64,8 +64,9 @@ def test_user_missing_codes_become_unanswered_and_are_reported(labelled_sav: Pat
     ]
     assert "user-defined missing code 9 ('Refused')" in data.issues.loc[0, "message"]
     assert np.isnan(data.frame.loc[1, "alliance_e"])
-    assert np.isnan(data.frame.loc[2, "session"])
-    assert any("'session': 1" in note for note in data.notes)
+    assert data.frame.loc[2, "session"] == 99  # not an item: passed through as stored
+    assert any("kept as they are ('session': 1)" in note for note in data.notes)
+    assert data.line_numbers().tolist() == [2, 3, 4]  # case number + 1
 
 
 def test_variable_labels_find_the_items(labelled_sav: Path) -> None:
@@ -123,8 +124,37 @@ def test_string_user_missing_values(tmp_path: Path) -> None:
 
 def test_unknown_items_leave_detection_to_scoring(tmp_path: Path) -> None:
     path = tmp_path / "other.sav"
-    pyreadstat.write_sav(pd.DataFrame({"mood": [3.0]}), str(path))
-    assert read_spss(path, "wai-b3").item_columns is None
+    pyreadstat.write_sav(
+        pd.DataFrame({"mood": [3.0, 9.0]}), str(path), missing_ranges={"mood": [9]}
+    )
+    data = read_spss(path, "wai-b3")
+    assert data.item_columns is None
+    assert np.isnan(data.frame.loc[1, "mood"])  # may be an item: declared missing everywhere
+    assert data.notes == (
+        "The item columns are not known before scoring, so user-defined missing codes were set "
+        "to missing in every variable ('mood': 1).",
+    )
+
+
+def test_restricted_numeric_identifiers_keep_their_leading_zeros(tmp_path: Path) -> None:
+    path = tmp_path / "ids.sav"
+    frame = pd.DataFrame(
+        {
+            "zip": [2139.0, np.nan],
+            "code": [1.5, 2.0],
+            "plain": [123.0, 7.0],
+            "b1": [4.0, 5.0],
+            "b2": [4.0, 5.0],
+            "b3": [4.0, 5.0],
+        }
+    )
+    formats = {"zip": "N5", "code": "N3", "plain": "F5.0", "b1": "N2"}
+    pyreadstat.write_sav(frame, str(path), variable_format=formats)
+    data = read_spss(path, "wai-b3")
+    assert data.frame["zip"].tolist() == ["02139", pd.NA]
+    assert data.frame["code"].tolist() == [1.5, 2.0]  # not whole numbers: left as numbers
+    assert data.frame["plain"].tolist() == [123.0, 7.0]
+    assert data.frame["b1"].tolist() == [4.0, 5.0]  # items are never turned into text
 
 
 def test_not_a_sav_file(tmp_path: Path) -> None:

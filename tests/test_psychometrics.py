@@ -138,32 +138,41 @@ def test_result_is_frozen_and_serialisable() -> None:
     assert as_dict == result.model_dump()
     assert set(as_dict) == {
         "alpha", "std_alpha", "average_r", "n", "n_complete", "n_items", "ci_level",
-        "ci_lower", "ci_upper", "method",
+        "ci_lower", "ci_upper", "method", "items", "dropped", "reversed",
     }  # fmt: skip
+    assert as_dict["items"] == ("0", "1", "2", "3")
     assert json.loads(result.model_dump_json())["n"] == 30
     assert AlphaResult.model_validate(as_dict) == result
 
 
-def test_degenerate_data_give_nan_without_warnings() -> None:
+def test_degenerate_data_give_nan_with_our_warning_only() -> None:
     constant = np.full((10, 3), 3.0)
+    no_overlap = np.array([[1.0, np.nan], [2.0, np.nan], [np.nan, 3.0], [np.nan, 4.0]])
     with warnings.catch_warnings():
         warnings.simplefilter("error")
+        warnings.simplefilter("ignore", am.AllianceMetricsWarning)
         result = cronbach_alpha(constant)
         assert math.isnan(result.alpha)
         assert math.isnan(result.ci_lower)
         assert math.isnan(omega_total(constant))
-        no_overlap = np.array([[1.0, np.nan], [2.0, np.nan], [np.nan, 3.0], [np.nan, 4.0]])
         assert math.isnan(cronbach_alpha(no_overlap).alpha)
         assert math.isnan(
             cronbach_alpha(likert(n=5, k=3, missing=0.9), nan_policy="listwise").alpha
         )
+    with pytest.warns(am.AllianceMetricsWarning, match="no variance"):
+        cronbach_alpha(constant)
+    with pytest.warns(am.AllianceMetricsWarning, match="answered together in only 0 rows"):
+        cronbach_alpha(no_overlap)
 
 
 def test_pairwise_alpha_can_exceed_one_exactly_as_psych() -> None:
     # A pairwise covariance matrix need not be positive semi-definite; psych 2.2.9 gives
-    # alpha(data.frame(a = c(2, 2, NA, NA, 4), b = c(5, NA, 3, 1, 2)))$total$raw_alpha = 6.857143
-    x = np.array([[2, 5], [2, np.nan], [np.nan, 3], [np.nan, 1], [4, 2]], dtype=float)
-    assert cronbach_alpha(x).alpha == pytest.approx(48 / 7, rel=1e-12)
+    # alpha(x)$total$raw_alpha = 33.33333 here (tests/golden/edges, case above_one)
+    x = np.array(
+        [[4, 5, 1], [2, np.nan, np.nan], [3, 3, 3], [4, 1, np.nan], [1, 4, 3], [np.nan, 3, 5],
+         [np.nan, 2, np.nan]]
+    )  # fmt: skip
+    assert cronbach_alpha(x).alpha == pytest.approx(100 / 3, rel=1e-12)
 
 
 @pytest.mark.parametrize(
@@ -525,10 +534,17 @@ likert_matrices = arrays(
 )
 
 
+def quiet_alpha(x: np.ndarray, **kwargs: object) -> AlphaResult:
+    """cronbach_alpha, with our warnings about constant items or few rows silenced."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", am.AllianceMetricsWarning)
+        return cronbach_alpha(x, **kwargs)  # type: ignore[arg-type]
+
+
 @settings(max_examples=60, deadline=None)
 @given(likert_matrices, st.sampled_from(["pairwise", "listwise"]))
 def test_alpha_is_at_most_one_on_complete_data(x: np.ndarray, policy: str) -> None:
-    alpha = cronbach_alpha(x, nan_policy=policy).alpha  # type: ignore[arg-type]
+    alpha = quiet_alpha(x, nan_policy=policy).alpha
     assert math.isnan(alpha) or alpha <= 1 + 1e-12
 
 
@@ -539,7 +555,7 @@ def test_alpha_is_at_most_one_listwise_with_missing_cells(
 ) -> None:
     mask = data.draw(arrays(np.bool_, x.shape))
     x = np.where(mask, np.nan, x)
-    alpha = cronbach_alpha(x, nan_policy="listwise").alpha
+    alpha = quiet_alpha(x, nan_policy="listwise").alpha
     assert math.isnan(alpha) or alpha <= 1 + 1e-12
 
 
@@ -551,8 +567,8 @@ def test_alpha_ignores_a_constant_shift_and_row_order(
     if data.draw(st.booleans(), label="with missing cells"):
         x = np.where(data.draw(arrays(np.bool_, x.shape), label="missing"), np.nan, x)
     order = list(data.draw(st.permutations(range(len(x))), label="row order"))
-    base = cronbach_alpha(x)
-    for other in (cronbach_alpha(x + shift), cronbach_alpha(x[order])):
+    base = quiet_alpha(x)
+    for other in (quiet_alpha(x + shift), quiet_alpha(x[order])):
         for name in ("alpha", "std_alpha", "average_r", "ci_lower", "ci_upper"):
             a, b = getattr(base, name), getattr(other, name)
             same = math.isclose(a, b, rel_tol=1e-7, abs_tol=1e-9)
@@ -598,4 +614,5 @@ def test_alpha_is_undefined_when_the_total_score_has_no_variance() -> None:
     # Every row sums to 15: the total has no variance, though the covariances' sum rounds to
     # a tiny non-zero number (hypothesis found alpha = 5e16 here before the guard).
     x = np.array([[1.0, 1, 4, 3, 6], [1, 1, 1, 5, 7], [1, 1, 1, 5, 7]])
-    assert math.isnan(cronbach_alpha(x).alpha)
+    with pytest.warns(am.AllianceMetricsWarning, match="the total score has no variance"):
+        assert math.isnan(cronbach_alpha(x).alpha)

@@ -21,7 +21,7 @@ import alliance_metrics as am
 
 B3 = pd.DataFrame({"wai_1": [4, 5, 3, 4], "wai_2": [4, 4, 3, 2], "wai_3": [5, 5, 3, 1]})
 ITEMS = B3.to_numpy(dtype=float)
-BAD_INSTRUMENTS = [42, None, ["wai-sr"], "no-such-instrument"]
+BAD_INSTRUMENTS = [42, None, [], ["wai-b3", "wai-b3"], [42], "no-such-instrument"]
 SERIES = pd.DataFrame(
     {"client_id": ["a"] * 6, "session": range(1, 7), "score": [4.0, 4.5, 4.0, 2.0, 2.5, 2.0]}
 )
@@ -35,6 +35,9 @@ DYADS = pd.DataFrame(
 )
 WIDE = pd.DataFrame({"pre": [3.0, 4.0, 2.5, 3.5], "post": [4.0, 4.5, 2.0, 3.5]})
 BAD_CHOICE = ["nonsense", 1, True, None]
+# keys: one sign per item (ITEMS has 3) or {item: sign}; bounds: (min, max), min < max, finite
+BAD_KEYS = [[1, -1], [1, 2, 1], [True, 1, 1], "b", 1, {"nope": -1}, {0: 2}]
+BAD_BOUNDS = [(1,), (5, 1), (3, 3), "1-5", 5, (1, float("nan")), (True, 5), {"min": 1}]
 
 
 def _csv(tmp: Path) -> Path:
@@ -51,7 +54,7 @@ CASES = {
         lambda t: ([4, 4, 5],),
         {"instrument": "wai-b3"},
         {
-            "instrument": [42, ["wai-sr"], "no-such-instrument"],
+            "instrument": [42, ["wai-b3"], "no-such-instrument"],
             "aggregate": BAD_CHOICE[:3],
             "min_answered": [0, 1.5, "1", True, float("nan")],
             "on_invalid": BAD_CHOICE,
@@ -132,14 +135,29 @@ CASES = {
     "item_statistics": (
         lambda t: (pd.concat([B3] * 3, ignore_index=True),),
         {"instrument": "wai-b3"},
-        {"instrument": BAD_INSTRUMENTS, "nan_policy": BAD_CHOICE, "on_invalid": BAD_CHOICE},
+        {
+            "instrument": [42, ["wai-sr"], "no-such-instrument"],  # None: a plain item frame
+            "nan_policy": BAD_CHOICE,
+            "on_invalid": BAD_CHOICE,
+            "keys": [[1, -1, 1], {"wai_1": -1}],  # with an instrument, its key decides
+            "bounds": [(1, 5)],
+        },
     ),
     "cronbach_alpha": (
         lambda t: (ITEMS,),
         {},
-        {"nan_policy": BAD_CHOICE, "ci": [0, 1, "x"]},
+        {
+            "nan_policy": BAD_CHOICE,
+            "ci": [0, 1, "x"],
+            "keys": BAD_KEYS,
+            "bounds": BAD_BOUNDS,
+        },
     ),
-    "omega_total": (lambda t: (ITEMS,), {}, {"nan_policy": BAD_CHOICE}),
+    "omega_total": (
+        lambda t: (ITEMS,),
+        {},
+        {"nan_policy": BAD_CHOICE, "keys": BAD_KEYS, "bounds": BAD_BOUNDS},
+    ),
     "icc": (lambda t: (ITEMS,), {}, {"ci": [0, 2, "x"]}),
     "apply_position_coding": (
         lambda t: (B3,),

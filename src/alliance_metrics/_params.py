@@ -38,6 +38,7 @@ __all__ = [
     "check_optional_text",
     "check_texts",
     "resolve_instrument_arg",
+    "resolve_instruments_arg",
     "shown_argument",
 ]
 
@@ -286,6 +287,25 @@ UTF-8. Got 'UTF_16_le' instead.
             value,
         )
     return codec.name
+
+
+def resolve_instruments_arg(value: object, func: str, name: str = "instrument") -> list[Instrument]:
+    """Resolve one instrument, or a list of them for a combined export (``["srs", "ors"]``).
+
+    Examples
+    --------
+    >>> [i.id for i in resolve_instruments_arg(["srs", "ors"], "score_frame")]
+    ['srs', 'ors']
+    """
+    if isinstance(value, list | tuple):
+        if not value:
+            raise bad_parameter(name, func, "name at least one instrument", value)
+        found = [resolve_instrument_arg(item, func, name) for item in value]
+        ids = [i.id for i in found]
+        if len(set(ids)) != len(ids):
+            raise bad_parameter(name, func, "name each instrument once", value)
+        return found
+    return [resolve_instrument_arg(value, func, name)]
 
 
 def resolve_instrument_arg(value: object, func: str, name: str = "instrument") -> Instrument:

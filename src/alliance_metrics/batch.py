@@ -6,13 +6,23 @@ compiled plan → append score, answered-count and status columns to a copy of t
 
 from __future__ import annotations
 
+import dataclasses
+from collections.abc import Collection, Sequence
+from typing import Any
+
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from alliance_metrics._params import Aggregate, check_frame, check_int, resolve_instrument_arg
+from alliance_metrics._params import (
+    Aggregate,
+    check_frame,
+    check_int,
+    check_texts,
+    resolve_instruments_arg,
+)
 from alliance_metrics.columns import ColumnSpec, check_output_names, resolve_columns
-from alliance_metrics.errors import ResponseValidationError
+from alliance_metrics.errors import InvalidParameterError, ResponseValidationError
 from alliance_metrics.frames.kinds import AnyTable, Table, dask_engine, table_kind
 from alliance_metrics.frames.native import NativeTable
 from alliance_metrics.frames.score import score_table, validate_table
@@ -24,7 +34,13 @@ from alliance_metrics.validation.frame import coerce_matrix
 from alliance_metrics.validation.report import failure_table
 from alliance_metrics.validation.rules import CellRules
 
-__all__ = ["frame_report", "score_frame", "score_frame_with_report", "validate_frame"]
+__all__ = [
+    "combined_report",
+    "frame_report",
+    "score_frame",
+    "score_frame_with_report",
+    "validate_frame",
+]
 
 _STATUS_DTYPE = pd.CategoricalDtype(list(ROW_STATUSES))
 
@@ -56,10 +72,11 @@ def _items(
 
 def validate_frame(
     df: AnyTable,
-    instrument: str | Instrument,
+    instrument: str | Instrument | Sequence[str | Instrument],
     *,
     columns: ColumnSpec = None,
     row_offset: int = 0,
+    missing_values: Collection[str] = (),
 ) -> ValidationReport:
     """Check every response cell of ``df`` without scoring.
 
@@ -69,13 +86,18 @@ def validate_frame(
         One row per administration, item columns found as described for ``columns``: a pandas
         or polars DataFrame, a pyarrow Table, or a Dask DataFrame (checked on its cluster).
     instrument
-        Instrument id or :class:`Instrument`.
+        Instrument id or :class:`Instrument`, or a list of them for a file holding several
+        instruments side by side (``["srs", "ors"]``): each finds its own columns by its
+        prefix, and adds its own score and status columns.
     columns
         Mapping of item (id or number) to column, a template such as ``"wai_{n}"``, or ``None``
         to auto-detect the usual spellings.
     row_offset
         Position of ``df``'s first row in the whole input: reported rows are
         ``row_offset + position`` (for data scored in chunks or partitions).
+    missing_values
+        Extra texts meaning unanswered in item cells (e.g. ``["-99"]``; ``-99`` then also
+        matches the number -99).
 
     Returns
     -------
@@ -92,24 +114,29 @@ def validate_frame(
     1    1  wai_3   not_on_step
     """
     func = "validate_frame"
+    options = {"columns": columns, "row_offset": row_offset, "missing_values": missing_values}
     if table_kind(df) == "dask":
-        return dask_engine().validate_frame(df, instrument, columns=columns, row_offset=row_offset)  # type: ignore[no-any-return]
+        return dask_engine().validate_frame(df, instrument, **options)  # type: ignore[no-any-return]
     native = NativeTable.of(df)
-    if native is not None:
-        request = ScoreRequest.resolve(func, instrument)
-        offset = check_int(row_offset, "row_offset", func, minimum=0)
-        return validate_table(native, request, columns, offset)
-    frame = check_frame(df, func)
-    inst = resolve_instrument_arg(instrument, func)
+    frame = check_frame(df, func) if native is None else None
+    instruments = resolve_instruments_arg(instrument, func)
     offset = check_int(row_offset, "row_offset", func, minimum=0)
-    rules = CellRules.build(inst.response_scale)
-    items, _, codes = _items(frame, inst, columns, rules, func)
-    return frame_report(items, codes, inst, offset)
+    _one_spec(columns, len(instruments), func)
+    markers = check_texts(missing_values, "missing_values", func)
+    reports = []
+    for inst in instruments:  # a loop over the instruments of a combined export
+        rules = CellRules.build(inst.response_scale, missing_values=markers)
+        if native is not None:
+            reports.append(validate_table(native, inst, columns, rules, offset, func))
+            continue
+        items, _, codes = _items(frame, inst, columns, rules, func)  # type: ignore[arg-type]
+        reports.append(frame_report(items, codes, inst, offset))
+    return combined_report(reports)
 
 
 def score_frame(
     df: Table,
-    instrument: str | Instrument,
+    instrument: str | Instrument | Sequence[str | Instrument],
     *,
     columns: ColumnSpec = None,
     aggregate: Aggregate | None = None,
@@ -117,6 +144,7 @@ def score_frame(
     on_invalid: str = "raise",
     prefix: str | None = None,
     row_offset: int = 0,
+    missing_values: Collection[str] = (),
 ) -> Table:
     """Score every row of a DataFrame.
 
@@ -127,7 +155,9 @@ def score_frame(
         pyarrow Table gives the same kind back; a Dask DataFrame gives a lazy Dask DataFrame
         (scored partition by partition on its cluster; see ``docs/scaling.md``).
     instrument
-        Instrument id or :class:`Instrument`.
+        Instrument id or :class:`Instrument`, or a list of them for a file holding several
+        instruments side by side (``["srs", "ors"]``): each finds its own columns by its
+        prefix, and adds its own score and status columns.
     columns
         Mapping of item (id or number) to column, a template such as ``"wai_{n}"``, or ``None``
         to auto-detect ``wai_1``, ``wai1``, ``WAI_01``, ``q1``, bare numbers or item ids.
@@ -147,6 +177,8 @@ def score_frame(
     row_offset
         Position of ``df``'s first row in the whole input: rows in the validation report are
         ``row_offset + position`` (for data scored in chunks or partitions).
+    missing_values
+        Extra texts meaning unanswered in item cells (e.g. ``["-99", "refused"]``).
 
     Returns
     -------
@@ -169,22 +201,23 @@ def score_frame(
     0  a           4.0            ok
     1  b           NaN  insufficient
     """
-    options = {"aggregate": aggregate, "min_answered": min_answered, "prefix": prefix}
+    options = {
+        "columns": columns,
+        "aggregate": aggregate,
+        "min_answered": min_answered,
+        "on_invalid": on_invalid,
+        "prefix": prefix,
+        "row_offset": row_offset,
+        "missing_values": missing_values,
+    }
     if table_kind(df) == "dask":
-        return dask_engine().score_frame(  # type: ignore[no-any-return]
-            df, instrument, columns=columns, on_invalid=on_invalid, row_offset=row_offset, **options
-        )
-    request = ScoreRequest.resolve("score_frame", instrument, on_invalid=on_invalid, **options)
-    offset = check_int(row_offset, "row_offset", "score_frame", minimum=0)
-    native = NativeTable.of(df)
-    if native is not None:
-        return score_table(native, request, columns, offset)[0]  # type: ignore[return-value]
-    return score_with_report(check_frame(df, "score_frame"), request, columns, offset)[0]  # type: ignore[return-value]
+        return dask_engine().score_frame(df, instrument, **options)  # type: ignore[no-any-return]
+    return score_frame_with_report(df, instrument, **options)[0]  # type: ignore[arg-type, return-value]
 
 
 def score_frame_with_report(
-    df: pd.DataFrame,
-    instrument: str | Instrument,
+    df: pd.DataFrame | AnyTable,
+    instrument: str | Instrument | Sequence[str | Instrument],
     *,
     columns: ColumnSpec = None,
     aggregate: Aggregate | None = None,
@@ -192,6 +225,7 @@ def score_frame_with_report(
     on_invalid: str = "raise",
     prefix: str | None = None,
     row_offset: int = 0,
+    missing_values: Collection[str] = (),
 ) -> tuple[pd.DataFrame, ValidationReport]:
     """:func:`score_frame` that also returns the :class:`ValidationReport` of the same pass.
 
@@ -206,16 +240,61 @@ def score_frame_with_report(
     >>> scored["wai_b3_status"].tolist(), report.n_invalid_cells
     (['ok', 'invalid'], 1)
     """
-    request = ScoreRequest.resolve(
-        "score_frame",
+    func = "score_frame"
+    requests = ScoreRequest.resolve_many(
+        func,
         instrument,
         aggregate=aggregate,
         min_answered=min_answered,
         on_invalid=on_invalid,
         prefix=prefix,
+        missing_values=missing_values,
     )
-    offset = check_int(row_offset, "row_offset", "score_frame", minimum=0)
-    return score_with_report(check_frame(df, "score_frame"), request, columns, offset)
+    offset = check_int(row_offset, "row_offset", func, minimum=0)
+    native = NativeTable.of(df)
+    frame: Any = check_frame(df, func) if native is None else native
+    score_one = score_with_report if native is None else score_table
+    if len(requests) == 1:
+        return score_one(frame, requests[0], columns, offset)  # type: ignore[return-value]
+    _one_spec(columns, len(requests), func)
+    scored, reports = frame, []
+    for request in requests:  # a loop over the instruments of a combined export
+        lenient = dataclasses.replace(request, on_invalid="missing")
+        scored, report = score_one(scored, lenient, None, offset)
+        scored = scored if native is None else NativeTable.of(scored)
+        reports.append(report)
+    report = combined_report(reports)
+    if requests[0].on_invalid == "raise" and not report.ok:
+        raise ResponseValidationError(report.summary(), report)
+    if native is not None:
+        return scored.table, report
+    scored.attrs = {
+        **frame.attrs,
+        "alliance_metrics": {"instruments": [r.provenance() for r in requests]},
+    }
+    return scored, report
+
+
+def _one_spec(columns: ColumnSpec, n_instruments: int, func: str) -> None:
+    if n_instruments > 1 and columns is not None:
+        raise InvalidParameterError(
+            f"The 'columns' parameter of {func} must be None when several instruments are "
+            "scored: each finds its own columns by its prefix (srs_1…, ors_1…).",
+            parameter="columns",
+            function=func,
+        )
+
+
+def combined_report(reports: list[ValidationReport]) -> ValidationReport:
+    """One report for several instruments on the same rows: failures by row, then instrument."""
+    failing = [r.failure_cases for r in reports if not r.ok]
+    n_rows = reports[0].n_rows
+    if not failing:
+        return ValidationReport(n_rows=n_rows)
+    if len(failing) == 1:
+        return ValidationReport(n_rows=n_rows, failure_cases=failing[0])
+    cases = pd.concat(failing, ignore_index=True).sort_values("row", kind="stable")
+    return ValidationReport(n_rows=n_rows, failure_cases=cases.reset_index(drop=True))
 
 
 def score_with_report(

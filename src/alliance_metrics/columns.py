@@ -189,6 +189,11 @@ def _auto_detect(available: Sequence[Hashable], instrument: Instrument) -> list[
     }
     if not complete:
         return _explain_missing(available, instrument, families)
+    named = {
+        stem: numbers for stem, numbers in complete.items() if _names_instrument(stem, instrument)
+    }
+    if len(complete) > 1 and len(named) == 1:  # srs_1… and ors_1…: each takes its own prefix
+        complete = named
     if len(complete) > 1:
         options = sorted(complete)
         examples = ", ".join(repr(complete[s][1][0]) for s in options)
@@ -214,6 +219,15 @@ def _auto_detect(available: Sequence[Hashable], instrument: Instrument) -> list[
             "like the same item. Pass columns= explicitly."
         )
     return [numbers[item.number][0] for item in instrument.items]
+
+
+def _canonical(text: str) -> str:
+    return re.sub(r"[-_. ]", "", text.casefold())
+
+
+def _names_instrument(stem: str, instrument: Instrument) -> bool:
+    """Whether a column family's stem is the instrument's id or short name (``WAI_SR_`` …)."""
+    return _canonical(stem) in {_canonical(instrument.id), _canonical(instrument.short_name)}
 
 
 def _match_item_ids(available: Sequence[Hashable], instrument: Instrument) -> list[Hashable] | None:

@@ -60,6 +60,25 @@ class AllianceMetricsError(Exception):
     code: str = "error"
     """Stable machine-readable name of the kind of error."""
 
+    def to_dict(self) -> dict[str, object]:
+        """Return the error as JSON-ready data for an API response: code, message, details.
+
+        Examples
+        --------
+        >>> error = InvalidParameterError("bad", parameter="aggregate", function="score")
+        >>> error.to_dict()["code"], error.to_dict()["parameter"]
+        ('invalid_parameter', 'aggregate')
+        """
+        data: dict[str, object] = {"code": self.code, "message": str(self)}
+        data.update({k: v for k, v in vars(self).items() if not k.startswith("_")})
+        if "report" in data:
+            report = data.pop("report")
+            cases = getattr(report, "failure_cases", None)
+            if cases is not None:
+                records = cases.astype(object).where(cases.notna(), None).to_dict("records")
+                data["failure_cases"] = records
+        return data
+
 
 class InvalidParameterError(AllianceMetricsError, ValueError, TypeError):
     """An argument has the wrong type or value (a usage error, not a data error).
@@ -119,9 +138,17 @@ class ResponseValidationError(AllianceMetricsError, ValueError):
 
 
 class InputFormatError(AllianceMetricsError, ValueError):
-    """An input cannot be read or its layout does not fit the operation (e.g. a missing column)."""
+    """An input cannot be read or its layout does not fit the operation (e.g. a missing column).
+
+    ``details`` (when set) lists the offending fields of a payload, for API responses.
+    """
 
     code = "input_format"
+    details: list[dict[str, str]]
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.details = []
 
 
 class MissingDependencyError(AllianceMetricsError, ImportError):

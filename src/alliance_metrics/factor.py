@@ -1,7 +1,8 @@
 """Correlation building blocks of the reliability statistics, matching R ``psych``.
 
 * :func:`pairwise_moments`: pairwise-complete covariance and correlation matrices (R ``cov`` /
-  ``cor`` with ``use = "pairwise"``), computed in row blocks with numpy.
+  ``cor`` with ``use = "pairwise"``), computed in row blocks with numpy; :func:`pair_counts`:
+  how many rows each pair of items shares.
 * :func:`one_factor_minres` and :func:`omega_from_correlation`: the one-factor minimum-residual
   fit of ``psych::fa(fm = "minres")`` and ``psych::omega(nfactors = 1)$omega.tot``.
 """
@@ -16,7 +17,13 @@ from scipy import optimize
 
 from alliance_metrics._arrays import row_blocks
 
-__all__ = ["omega_from_correlation", "one_factor_minres", "pairwise_moments"]
+__all__ = [
+    "correlation_sum_vanishes",
+    "omega_from_correlation",
+    "one_factor_minres",
+    "pair_counts",
+    "pairwise_moments",
+]
 
 FloatArray = npt.NDArray[np.float64]
 _MAX_COMMUNALITY = 0.995  # psych::fa bounds every uniqueness below at .005
@@ -54,6 +61,23 @@ def pairwise_moments(values: FloatArray) -> tuple[FloatArray, FloatArray]:
     cor[pairs < 2] = np.nan
     np.fill_diagonal(cor, np.where(np.isnan(np.diag(cor)), np.nan, 1.0))
     return cov, cor
+
+
+def pair_counts(values: FloatArray) -> FloatArray:
+    """Rows in which items i and j are both answered (the diagonal: each item's answers).
+
+    Examples
+    --------
+    >>> import numpy as np
+    >>> pair_counts(np.array([[1.0, np.nan], [2.0, 3.0], [np.nan, 4.0]])).tolist()
+    [[2.0, 1.0], [1.0, 2.0]]
+    """
+    k = values.shape[1]
+    pairs = np.zeros((k, k))
+    for block in row_blocks(len(values)):
+        mask = (~np.isnan(values[block])).astype(np.float64)
+        pairs += mask.T @ mask
+    return pairs
 
 
 def one_factor_minres(cor: FloatArray) -> FloatArray:
@@ -118,9 +142,19 @@ def _heywood_minres(cor: FloatArray, loadings: FloatArray) -> FloatArray:
     return eigen_loadings(np.asarray(fit.x, dtype=np.float64))
 
 
+def correlation_sum_vanishes(cor: FloatArray) -> bool:
+    """Whether ``ΣR`` is zero up to rounding (omega total's denominator; NaN counts as zero)."""
+    total = float(cor.sum())
+    return not abs(total) > 1e-12 * cor.shape[0]
+
+
 def omega_from_correlation(cor: FloatArray) -> float:
-    """``psych::omega(nfactors = 1)$omega.tot``: ``1 − Σ(1 − λ²) / ΣR``."""
-    if cor.shape[0] < 3 or not np.isfinite(cor).all():
+    """``psych::omega(nfactors = 1)$omega.tot``: ``1 − Σ(1 − λ²) / ΣR``.
+
+    NaN when there are fewer than 3 items, a correlation is undefined, or ``ΣR`` is zero (e.g.
+    items whose sum is the same in every row).
+    """
+    if cor.shape[0] < 3 or not np.isfinite(cor).all() or correlation_sum_vanishes(cor):
         return math.nan
     loadings = one_factor_minres(cor)
     return float(1.0 - (1.0 - loadings**2).sum() / cor.sum())

@@ -15,6 +15,7 @@ from scipy import stats
 
 from alliance_metrics._params import check_ci
 from alliance_metrics.errors import InputFormatError, InvalidParameterError
+from alliance_metrics.reliability.items import unit_scale
 
 __all__ = ["ICC_COLUMNS", "icc"]
 
@@ -168,7 +169,9 @@ def _mean_squares(
 
 def _icc_table(matrix: FloatArray, level: float) -> pd.DataFrame:
     n, k = matrix.shape
-    msb, msw, msj, mse = _mean_squares(matrix)
+    # every ICC, F and bound is a ratio of mean squares: an exact power-of-two rescaling keeps
+    # them and keeps the squares of ratings near 1e300 from overflowing
+    msb, msw, msj, mse = _mean_squares(unit_scale(matrix)[0])
     upper_q = 1.0 - (1.0 - level) / 2.0
     f = stats.f
     with np.errstate(invalid="ignore", divide="ignore", over="ignore"):
@@ -254,8 +257,11 @@ def icc(
 
     Confidence intervals are the F-based ones of Shrout & Fleiss (1979) and, for ICC2/ICC2k,
     McGraw & Wong's (1996) Satterthwaite approximation — exactly ``psych::ICC(x, lmer = FALSE,
-    alpha = 1 − ci)`` (psych's default ``lmer = TRUE`` estimates the same mean squares by REML
-    and agrees to about 1e-6).
+    alpha = 1 − ci)`` (psych 2.2.9). psych's default ``lmer = TRUE`` rebuilds the mean squares
+    from REML variance components: it agrees to about 1e-6 relative when the rater variance is
+    positive, but when that component is estimated negative (MSJ < MSE) REML fixes it at zero
+    and psych's F of ICC2/ICC3 becomes MSB/MSW and its ICC3 equals ICC1 (on the test data of
+    ``docs/psychometrics.md``: F 2.5 % and ICC3 3.0e-3 away from the exact ANOVA).
 
     Parameters
     ----------

@@ -274,7 +274,9 @@ class CsvSummary:
         Rows (administrations, for exports read whole) checked or scored.
     status_counts
         Rows per status ``ok``, ``prorated``, ``insufficient``, ``invalid`` (empty for
-        validation, which scores nothing).
+        validation, which scores nothing); with several instruments, by each row's worst status.
+    status_counts_by_instrument
+        With several instruments, the status counts of each (empty otherwise).
     n_invalid_cells, n_rows_invalid
         Invalid cells and the rows holding them.
     source_format, excluded, notes
@@ -297,6 +299,7 @@ class CsvSummary:
     source_format: str = "csv"
     excluded: dict[str, int] = field(default_factory=dict)
     notes: tuple[str, ...] = ()
+    status_counts_by_instrument: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def ok(self) -> bool:
@@ -313,7 +316,13 @@ class CsvSummary:
             left_out = "; ".join(f"{reason}: {n}" for reason, n in self.excluded.items())
             text += f" ({_count(sum(self.excluded.values()), 'row')} left out — {left_out})"
         if self.output is not None:
-            counts = ", ".join(f"{n} {status}" for status, n in self.status_counts.items())
+            if self.status_counts_by_instrument:
+                counts = "; ".join(
+                    f"{name}: " + ", ".join(f"{n} {status}" for status, n in counts.items())
+                    for name, counts in self.status_counts_by_instrument.items()
+                )
+            else:
+                counts = ", ".join(f"{n} {status}" for status, n in self.status_counts.items())
             text += f", {counts} → {self.output}"
         if self.n_invalid_cells:
             text += (

@@ -121,7 +121,7 @@ def test_published_ors_reliable_change_and_boundary() -> None:
     )
     assert inclusive["reliable"].tolist() == ["improved", "unchanged", "deteriorated", "improved"]
     attrs = out.attrs["alliance_metrics"]
-    assert attrs["rc_source"] == "published"
+    assert attrs["rc_source"] == "secondary"  # the registry says where the 5 points come from
     assert attrs["instrument"] == "ors"
     assert "secondary" in attrs["rc_reference"]
     # an explicit reliability wins over the published value
@@ -163,7 +163,7 @@ def test_sample_alpha_as_reliability() -> None:
     ("options", "error", "match"),
     [
         ({}, am.InvalidParameterError, "'reliability' parameter of reliable_change is needed"),
-        ({"instrument": "wai-sr"}, am.InvalidParameterError, "wai-sr has no published value"),
+        ({"instrument": "wai-sr"}, am.InvalidParameterError, "wai-sr has no reported value"),
         ({"reliability": 1.0}, am.InvalidParameterError, "'reliability' parameter .* \\[0, 1\\)"),
         ({"reliability": -0.1}, am.InvalidParameterError, "'reliability' parameter"),
         ({"reliability": "high"}, am.InvalidParameterError, "'reliability' parameter"),

@@ -14,12 +14,18 @@ import re
 import signal
 import sys
 import traceback
+import warnings
 from collections.abc import Sequence
 from types import FrameType
 
-from alliance_metrics.cli.commands import COMMANDS, EXIT_DATA_PROBLEMS, EXIT_OK, EXIT_USAGE
-from alliance_metrics.cli.parser import FLAGS, PROG, build_parser
-from alliance_metrics.errors import AllianceMetricsError, ResponseValidationError
+from alliance_metrics.cli.commands import COMMANDS
+from alliance_metrics.cli.common import EXIT_DATA_PROBLEMS, EXIT_OK, EXIT_USAGE, PROG
+from alliance_metrics.cli.parser import FLAGS, build_parser
+from alliance_metrics.errors import (
+    AllianceMetricsError,
+    AllianceMetricsWarning,
+    ResponseValidationError,
+)
 
 __all__ = ["build_parser", "main"]
 
@@ -71,7 +77,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ValueError:  # pragma: no cover - not the main thread: leave signals alone
         previous = None
     try:
-        return COMMANDS[args.command](args)
+        with warnings.catch_warnings():
+            warnings.simplefilter("always", AllianceMetricsWarning)
+            warnings.showwarning = _show_warning
+            return COMMANDS[args.command](args)
     except ResponseValidationError as error:
         _report(args, f"data problems, nothing written: {error.report.summary(max_cells=3)}")
         return EXIT_DATA_PROBLEMS
@@ -96,6 +105,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+
+
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: object = None,
+    line: str | None = None,
+) -> None:
+    """Print a library warning as one line (no file name, no source line)."""
+    print(f"{PROG}: warning: {for_command_line(str(message))}", file=sys.stderr)
 
 
 def _report(args: object, message: str) -> None:

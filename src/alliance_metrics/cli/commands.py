@@ -5,18 +5,26 @@ from __future__ import annotations
 import argparse
 import json
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
-from alliance_metrics.cli.parser import PROG
+from alliance_metrics.cli.common import (
+    EXIT_DATA_PROBLEMS,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    input_of,
+    instruments_of,
+    one_instrument,
+    print_notes,
+)
 
 if TYPE_CHECKING:
     from alliance_metrics.schemas import Instrument
 
 __all__ = ["COMMANDS", "EXIT_DATA_PROBLEMS", "EXIT_OK", "EXIT_USAGE"]
 
-EXIT_OK, EXIT_DATA_PROBLEMS, EXIT_USAGE = 0, 1, 2
 _SHOWN_PROBLEMS = 20
 
 
@@ -34,20 +42,6 @@ def _progress_callback(enabled: bool) -> tuple[Callable[[int, int | None], None]
         bar.refresh()
 
     return update, bar
-
-
-def instrument_of(value: str) -> Instrument:
-    """Resolve an instrument id, or load the user-written definition at a ``.json`` path."""
-    from alliance_metrics.instruments.registry import load_instrument, lookup
-
-    if value.lower().endswith(".json"):
-        return load_instrument(value)
-    return lookup(value, "alliance-metrics", "instrument")
-
-
-def input_of(path: str) -> Path | IO[bytes]:
-    """``-`` is standard input; anything else a path."""
-    return sys.stdin.buffer if path == "-" else Path(path)
 
 
 def _missing_values(text: str) -> list[str]:
@@ -77,12 +71,6 @@ def _file_options(args: argparse.Namespace) -> dict[str, Any]:
     }
 
 
-def print_notes(notes: Sequence[str]) -> None:
-    """Print a reader's notes to stderr, one line each."""
-    for note in notes:
-        print(f"{PROG}: note: {note}", file=sys.stderr)
-
-
 def _run_score(args: argparse.Namespace) -> int:
     from alliance_metrics.pipeline.run import score_csv
 
@@ -96,7 +84,7 @@ def _run_score(args: argparse.Namespace) -> int:
         summary = score_csv(
             input_of(args.input),
             output,
-            instrument_of(args.instrument),
+            instruments_of(args.instrument),
             aggregate=args.aggregate,
             min_answered=args.min_answered,
             prefix=args.prefix,
@@ -122,7 +110,7 @@ def _run_score_dask(args: argparse.Namespace) -> int:
     summary = score_files(
         args.input,
         args.output,
-        instrument_of(args.instrument),
+        instruments_of(args.instrument),
         scheduler=args.scheduler,
         workers=args.workers,
         aggregate=args.aggregate,
@@ -146,7 +134,7 @@ def _run_validate(args: argparse.Namespace) -> int:
     try:
         summary = validate_csv(
             input_of(args.input),
-            instrument_of(args.instrument),
+            instruments_of(args.instrument),
             progress=progress,
             **_file_options(args),
         )
@@ -172,7 +160,7 @@ def _run_reliability(args: argparse.Namespace) -> int:
     from alliance_metrics.psychometrics import item_statistics, reliability_report
     from alliance_metrics.report import reliability_table_text, write_table
 
-    instrument = instrument_of(args.instrument)
+    instrument = one_instrument(args.instrument, "reliability")
     data = load_export(
         input_of(args.input),
         instrument,
@@ -199,6 +187,12 @@ def _run_reliability(args: argparse.Namespace) -> int:
     shown = write_table(table, args.output, inputs=inputs, func="reliability")
     print(f"{PROG}: {len(table)} rows written to {shown}", file=sys.stderr)
     return EXIT_OK
+
+
+def _run_series(args: argparse.Namespace) -> int:
+    from alliance_metrics.cli.series_command import run_series
+
+    return run_series(args)
 
 
 def _run_instruments(args: argparse.Namespace) -> int:
@@ -270,5 +264,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "instruments": _run_instruments,
     "schema": _run_schema,
     "reliability": _run_reliability,
+    "series": _run_series,
 }
 """Command name → the function that runs it and returns the exit code."""

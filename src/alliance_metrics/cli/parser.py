@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import argparse
 
+from alliance_metrics.cli.common import PROG
+from alliance_metrics.cli.series_command import add_series_parser
+
 __all__ = ["FLAGS", "PROG", "build_parser"]
 
-PROG = "alliance-metrics"
 _DELIMITER_NAMES = {"tab": "\t", "\\t": "\t", "comma": ",", "semicolon": ";", "pipe": "|"}
 FLAGS: dict[str, str] = {
     "source": "INPUT",
@@ -36,6 +38,15 @@ FLAGS: dict[str, str] = {
     "sources": "INPUT",
     "workers": "--workers",
     "scheduler": "--scheduler",
+    "scale": "--scale",
+    "cutoff": "--cutoff",
+    "direction": "--direction",
+    "k": "--k",
+    "sd_source": "--sd-source",
+    "reliability": "--reliability",
+    "score": "--score",
+    "client": "--client",
+    "session": "--session",
 }
 """Library parameter → command-line option, for messages."""
 
@@ -75,8 +86,10 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
         "-i",
         "--instrument",
         required=True,
+        action="append",
         metavar="ID",
-        help="instrument id (see `instruments`), or the path of your own definition (.json)",
+        help="instrument id (see `instruments`), or the path of your own definition (.json); "
+        "repeat it for a file holding several instruments (-i srs -i ors)",
     )
     parser.add_argument(
         "--columns", metavar="TEMPLATE", help="item column template, e.g. 'wai_{n}' or 'q{n:02d}'"
@@ -189,6 +202,7 @@ def build_parser() -> argparse.ArgumentParser:
         "reliability", help="reliability report per scale (alpha, omega, SEM, floor/ceiling)"
     )
     _add_reading_options(reliability)
+    add_series_parser(commands, _add_reading_options)
     reliability.add_argument("--items", action="store_true", help="item statistics instead")
     reliability.add_argument("-o", "--output", metavar="PATH", help="write CSV (or .json)")
     reliability.add_argument(

@@ -55,7 +55,7 @@ class FileJob:
     source: str
     part: str
     errors: str
-    instrument: Instrument
+    instrument: Instrument | list[Instrument]
     on_invalid: str
     options: dict[str, Any] = field(default_factory=dict)
 
@@ -212,7 +212,7 @@ def _summary(
 def score_files(
     sources: str | Path | Sequence[str | Path],
     destination: str | Path,
-    instrument: str | Instrument,
+    instrument: str | Instrument | Sequence[str | Instrument],
     *,
     client: Any = None,
     scheduler: str | None = None,
@@ -266,13 +266,15 @@ def score_files(
             _FUNC, files[0], temp / f"part.{fmt}", instrument, on_invalid=on_invalid,
             output_format=fmt, errors=temp / ".errors.csv", **options,
         )  # fmt: skip
+        found = [request.instrument for request in checked.requests]
+        instruments = found[0] if len(found) == 1 else found
         jobs = [
             FileJob(
                 i,
                 str(path),
                 str(temp / f"part-{i:05d}.{fmt}"),
                 str(temp / f".errors-{i:05d}.csv"),
-                checked.score.instrument,
+                instruments,
                 checked.score.on_invalid,
                 {**options, "output_format": fmt, "progress": None},
             )
@@ -287,8 +289,7 @@ def score_files(
         for leftover in [*temp.glob(".*.partial"), *temp.glob(".errors-*.csv")]:
             leftover.unlink()
         manifest = {
-            "instrument_id": checked.score.instrument.id,
-            "instrument_version": checked.score.instrument.version,
+            "instruments": [{"id": i.id, "version": i.version} for i in found],
             "library_version": library_version(),
             "parts": [{"part": Path(j.part).name, "source": j.source} for j in jobs],
             "rows": summary.rows,

@@ -19,14 +19,15 @@ from typing import Any
 
 import pandas as pd
 
-from alliance_metrics._params import check_int
-from alliance_metrics.batch import score_with_report
+from alliance_metrics._params import check_int, check_texts, resolve_instruments_arg
+from alliance_metrics.batch import score_frame_with_report, score_with_report
 from alliance_metrics.batch import validate_frame as validate_pandas
-from alliance_metrics.columns import ColumnSpec, resolve_columns
+from alliance_metrics.columns import ColumnSpec
 from alliance_metrics.dask._modules import dask_delayed
 from alliance_metrics.errors import ResponseValidationError
 from alliance_metrics.pipeline.report import REPORT_LIMIT
 from alliance_metrics.results import ValidationReport
+from alliance_metrics.schemas import Instrument
 from alliance_metrics.scoring.request import ScoreRequest
 from alliance_metrics.validation.report import shift_rows
 
@@ -75,20 +76,32 @@ def join_reports(
 
 
 def _validate_part(
-    part: pd.DataFrame, request: ScoreRequest, columns: ColumnSpec
+    part: pd.DataFrame,
+    instruments: Sequence[Instrument],
+    columns: ColumnSpec,
+    missing_values: tuple[str, ...],
 ) -> ValidationReport:
     """One partition's report (rows from 0)."""
-    return validate_pandas(part, request.instrument, columns=columns)
+    return validate_pandas(part, list(instruments), columns=columns, missing_values=missing_values)
 
 
 def _join_parts(reports: list[ValidationReport]) -> ValidationReport:
     return join_reports(reports)
 
 
-def _joined(ddf: Any, request: ScoreRequest, columns: ColumnSpec, row_offset: int) -> Any:
+def _joined(
+    ddf: Any,
+    instruments: Sequence[Instrument],
+    columns: ColumnSpec,
+    missing_values: tuple[str, ...],
+    row_offset: int,
+) -> Any:
     """Build the delayed :class:`ValidationReport` of the whole data (partitions in order)."""
     dask = dask_delayed()
-    level = [dask.delayed(_validate_part)(part, request, columns) for part in ddf.to_delayed()]
+    level = [
+        dask.delayed(_validate_part)(part, instruments, columns, missing_values)
+        for part in ddf.to_delayed()
+    ]
     while len(level) > _FAN_IN:  # a tree of joins; order kept
         level = [
             dask.delayed(_join_parts)(level[i : i + _FAN_IN]) for i in range(0, len(level), _FAN_IN)
@@ -103,10 +116,21 @@ def _check(report: ValidationReport) -> None:
 
 
 def _score_part(
-    part: pd.DataFrame, request: ScoreRequest, columns: ColumnSpec, checked: None = None
+    part: pd.DataFrame,
+    requests: tuple[ScoreRequest, ...],
+    columns: ColumnSpec,
+    options: dict[str, Any],
+    checked: None = None,
 ) -> pd.DataFrame:
-    """One partition scored (``checked`` ties it to the whole-data check)."""
-    return score_with_report(part, request, columns)[0]
+    """One partition scored (``checked`` ties it to the whole-data check).
+
+    One instrument: the resolved request itself; several (a combined export): the instruments
+    resolved and the caller's options, as ``score_frame`` takes them.
+    """
+    if len(requests) == 1:
+        return score_with_report(part, requests[0], columns)[0]
+    instruments = [request.instrument for request in requests]
+    return score_frame_with_report(part, instruments, columns=columns, **options)[0]
 
 
 def score_frame(
@@ -119,6 +143,7 @@ def score_frame(
     on_invalid: object = "raise",
     prefix: object = None,
     row_offset: object = 0,
+    missing_values: object = (),
 ) -> Any:
     """Score a Dask DataFrame lazily (what ``am.score_frame`` does when given one).
 
@@ -131,25 +156,33 @@ def score_frame(
     ['ok', 'ok', 'invalid']
     """
     func = "score_frame"
-    request = ScoreRequest.resolve(
-        func,
-        instrument,
-        aggregate=aggregate,
-        min_answered=min_answered,
-        on_invalid=on_invalid,
-        prefix=prefix,
-    )
+    options: dict[str, Any] = {
+        "aggregate": aggregate,
+        "min_answered": min_answered,
+        "on_invalid": on_invalid,
+        "prefix": prefix,
+        "missing_values": missing_values,
+    }
+    requests = ScoreRequest.resolve_many(func, instrument, **options)
     offset = check_int(row_offset, "row_offset", func, minimum=0)
-    meta = score_with_report(ddf._meta, request, columns, offset)[0]  # checks names on no rows
-    meta.attrs = {}
-    if request.on_invalid == "missing":
-        return ddf.map_partitions(_score_part, request, columns, meta=meta)
-    checked = dask_delayed().delayed(_check)(_joined(ddf, request, columns, offset))
-    return ddf.map_partitions(_score_part, request, columns, checked, meta=meta)
+    instruments = [request.instrument for request in requests]
+    meta = score_frame_with_report(ddf._meta, instruments, columns=columns, **options)[0]
+    meta.attrs = {}  # the checks of score_frame, on no rows, and the columns that come
+    if requests[0].on_invalid == "missing":
+        return ddf.map_partitions(_score_part, requests, columns, options, meta=meta)
+    markers = requests[0].missing_values
+    report = _joined(ddf, instruments, columns, markers, offset)
+    checked = dask_delayed().delayed(_check)(report)
+    return ddf.map_partitions(_score_part, requests, columns, options, checked, meta=meta)
 
 
 def validate_frame(
-    ddf: Any, instrument: object, *, columns: ColumnSpec = None, row_offset: object = 0
+    ddf: Any,
+    instrument: object,
+    *,
+    columns: ColumnSpec = None,
+    row_offset: object = 0,
+    missing_values: object = (),
 ) -> ValidationReport:
     """Check every cell of a Dask DataFrame (what ``am.validate_frame`` does when given one).
 
@@ -165,8 +198,9 @@ def validate_frame(
     (3, [2])
     """
     func = "validate_frame"
-    request = ScoreRequest.resolve(func, instrument)
+    instruments = resolve_instruments_arg(instrument, func)
     offset = check_int(row_offset, "row_offset", func, minimum=0)
-    resolve_columns(list(ddf.columns), request.instrument, columns, func)  # errors now
-    report: ValidationReport = _joined(ddf, request, columns, offset).compute()
+    markers = check_texts(missing_values, "missing_values", func)
+    validate_pandas(ddf._meta, instruments, columns=columns, missing_values=markers)  # checks
+    report: ValidationReport = _joined(ddf, instruments, columns, markers, offset).compute()
     return report

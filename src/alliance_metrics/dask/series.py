@@ -22,7 +22,6 @@ import pandas as pd
 from alliance_metrics._params import bad_parameter
 from alliance_metrics.errors import InputFormatError
 from alliance_metrics.longitudinal._series import numeric_scores
-from alliance_metrics.longitudinal.reliable_change import PUBLISHED_RELIABLE_CHANGE
 
 __all__ = ["PER_CLIENT", "ROW_WISE", "by_client", "run_analysis", "sample_moments"]
 
@@ -131,19 +130,16 @@ def _whole_data_options(name: str, ddf: Any, options: dict[str, Any]) -> dict[st
         sample = options["sd_source"] in ("sample", "stricter")
         if sample and options["threshold_points"] is None and options["sample_sd"] is None:
             return {**options, "sample_sd": sample_moments(ddf, options["score"])[2]}
-    if name == "reliable_change" and options["sd"] is None:
-        instrument = options["instrument"]
-        inst_id = getattr(instrument, "id", instrument)
-        published = options["reliability"] is None and inst_id in PUBLISHED_RELIABLE_CHANGE
-        if not published and options["reliability"] is not None:
-            complete = None if options["sd_source"] == "pre_all" else options["post"]
-            n, _, sd = sample_moments(ddf, options["pre"], complete)
-            if not sd > 0.0:
-                raise InputFormatError(
-                    f"{name} cannot estimate the SD from the pre scores ({options['sd_source']}: "
-                    f"{n} value(s), SD not positive); give sd= (e.g. a published norm SD)."
-                )
-            return {**options, "sd": sd}
+    given = options.get("sd") is not None or options.get("reliability") is None
+    if name == "reliable_change" and not given:  # no reliability: published, or the meta's error
+        complete = None if options["sd_source"] == "pre_all" else options["post"]
+        n, _, sd = sample_moments(ddf, options["pre"], complete)
+        if not sd > 0.0:
+            raise InputFormatError(
+                f"{name} cannot estimate the SD from the pre scores ({options['sd_source']}: "
+                f"{n} value(s), SD not positive); give sd= (e.g. a published norm SD)."
+            )
+        return {**options, "sd": sd}
     return options
 
 

@@ -17,6 +17,7 @@ from alliance_metrics.columns import ColumnSpec, check_output_names, resolve_col
 from alliance_metrics.errors import ResponseValidationError
 from alliance_metrics.frames.native import NativeTable, code_array, float_array, int_array
 from alliance_metrics.results import ROW_STATUSES, ValidationReport
+from alliance_metrics.schemas import Instrument
 from alliance_metrics.scoring.kernel import row_status_codes, score_blocks, warn_if_provisional
 from alliance_metrics.scoring.request import ScoreRequest
 from alliance_metrics.validation.report import failure_table
@@ -41,7 +42,7 @@ def table_report(
     table: NativeTable,
     item_columns: Sequence[Hashable],
     codes: CodeArray,
-    request: ScoreRequest,
+    instrument: Instrument,
     row_offset: int = 0,
 ) -> ValidationReport:
     """Report a table's item cells: every non-zero code, with the cell as given."""
@@ -52,20 +53,22 @@ def table_report(
     def fetch(j: int, rows: IntArray) -> list[object]:
         return table.cells(names[j], rows)
 
-    cases = failure_table(
-        codes, names, request.instrument.response_scale, fetch, row_offset=row_offset
-    )
+    cases = failure_table(codes, names, instrument.response_scale, fetch, row_offset=row_offset)
     return ValidationReport(n_rows=table.n_rows, failure_cases=cases)
 
 
 def validate_table(
-    table: NativeTable, request: ScoreRequest, columns: ColumnSpec, row_offset: int = 0
+    table: NativeTable,
+    instrument: Instrument,
+    columns: ColumnSpec,
+    rules: CellRules,
+    row_offset: int = 0,
+    func: str = "validate_frame",
 ) -> ValidationReport:
     """Check every item cell of a polars DataFrame or pyarrow Table (``validate_frame``)."""
-    inst, func = request.instrument, request.function
-    item_columns = resolve_columns(table.columns, inst, columns, func)
-    _, codes = _item_matrix(table, item_columns, request.rules())
-    return table_report(table, item_columns, codes, request, row_offset)
+    item_columns = resolve_columns(table.columns, instrument, columns, func)
+    _, codes = _item_matrix(table, item_columns, rules)
+    return table_report(table, item_columns, codes, instrument, row_offset)
 
 
 def score_table(
@@ -93,7 +96,7 @@ def score_table(
     names = check_output_names(table.columns, inst, request.prefix, func)
     item_columns = resolve_columns(table.columns, inst, columns, func)
     values, codes = _item_matrix(table, item_columns, request.rules())
-    report = table_report(table, item_columns, codes, request, row_offset)
+    report = table_report(table, item_columns, codes, inst, row_offset)
     if request.on_invalid == "raise" and not report.ok:
         raise ResponseValidationError(report.summary(), report)
     warn_if_provisional(inst, stacklevel=stacklevel)

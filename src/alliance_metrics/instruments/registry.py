@@ -49,6 +49,8 @@ def _parse(text: str, source: str) -> Instrument:
         raise InstrumentError(
             f"{source} is not a valid instrument definition: {_format_validation_error(error)}"
         ) from None
+    except RecursionError:
+        raise InstrumentError(f"{source} is nested too deeply to be a definition.") from None
 
 
 def _builtins() -> dict[str, Instrument]:
@@ -162,6 +164,8 @@ def load_instrument(path: str | Path) -> Instrument:
         json.loads(text)
     except json.JSONDecodeError as error:
         raise InstrumentError(f"'{path}' is not valid JSON: {error}") from None
+    except RecursionError:
+        raise InstrumentError(f"'{path}' is nested too deeply to be a definition.") from None
     return _parse(text, f"'{path}'")
 
 

@@ -1,4 +1,4 @@
-"""Helpers shared by the export readers: reading text tables, typing columns, reporting cells.
+"""Helpers shared by the export readers: reading text tables, keeping cells as text, reporting.
 
 Nothing here scores or validates responses against an instrument's rules; the helpers only parse
 files and translate codes that the export itself declares.
@@ -8,10 +8,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from collections.abc import Hashable, Mapping, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from alliance_metrics._text import normalize_label, parse_number, real_number, show_value
@@ -26,6 +28,7 @@ from alliance_metrics.schemas import Instrument
 __all__ = [
     "PathArg",
     "TextSource",
+    "TextTable",
     "as_number",
     "choice_recoding",
     "display_name",
@@ -34,9 +37,12 @@ __all__ = [
     "name_columns",
     "order_issues",
     "read_text_table",
-    "type_columns",
+    "text_frame",
 ]
 
+
+_LINE_BREAK = re.compile(r"\r\n|\r|\n")
+_LEADING_BLANK_LINES = re.compile(r"(?:[ \t]*(?:\r\n|\r|\n))+")
 
 TextSource = PathArg | bytes
 """A CSV file's path, or its whole content as bytes (from a stream or a FIFO)."""
@@ -58,12 +64,26 @@ def _read_bytes(source: TextSource, name: str) -> bytes:
         raise InputFormatError(f"Cannot read '{name}': {error.strerror or error}.") from None
 
 
-def read_text_table(source: TextSource, name: str | None = None) -> tuple[list[str], pd.DataFrame]:
-    """Read a UTF-8 CSV as text: the header cells and the records below it.
+class TextTable(NamedTuple):
+    """A CSV file read as text: its header, its records and the line of each record."""
+
+    header: list[str]
+    """The header cells, as written."""
+    body: pd.DataFrame
+    """The records below the header, every cell a string (blank cells ``""``), columns 0..k-1."""
+    lines: npt.NDArray[np.int64]
+    """The 1-based line of each record of ``body``, as a spreadsheet numbers its rows."""
+
+
+def read_text_table(source: TextSource, name: str | None = None) -> TextTable:
+    """Read a UTF-8 CSV as text: the header cells, the records below it and their lines.
 
     Every cell is a string (blank cells are ``""``); the body's columns are numbered 0..k-1 so
     that repeated or empty header cells survive for the caller to judge. Header cells are kept
-    as written.
+    as written. A record with no content (a blank line, spaces or delimiters only) is not a
+    record, but it is counted in the lines: ``lines`` numbers the rows as a spreadsheet shows
+    them (the header is line 1 when it is the first row; a quoted cell holding line breaks
+    counts as one row, where a text editor shows several lines).
     """
     shown = _source_name(source, name)
     data = _read_bytes(source, shown)
@@ -76,6 +96,9 @@ def read_text_table(source: TextSource, name: str | None = None) -> tuple[list[s
         ) from None
     if not text.strip():
         raise InputFormatError(f"'{shown}' is empty: expected a header row and data rows.")
+    leading = _LEADING_BLANK_LINES.match(text)
+    skipped = len(_LINE_BREAK.findall(leading.group())) if leading else 0
+    text = text[leading.end() :] if leading else text
     delimiter = sniff_delimiter(text[: 1 << 20])
     try:
         table = pd.read_csv(
@@ -85,16 +108,20 @@ def read_text_table(source: TextSource, name: str | None = None) -> tuple[list[s
             sep=delimiter,
             keep_default_na=False,
             na_filter=False,
-            skip_blank_lines=True,
+            skip_blank_lines=False,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, csv.Error) as error:
         reason = str(error).split("\n")[0].rstrip(".")
         raise InputFormatError(f"Cannot parse '{shown}' as CSV: {reason}.") from None
-    header = [str(cell) for cell in table.iloc[0]]
-    if not any(cell.strip() for cell in header):
+    filled = np.zeros(len(table), dtype=bool)
+    for column in table.columns:
+        filled |= (table[column].str.strip() != "").to_numpy(dtype=bool)
+    rows = np.flatnonzero(filled)
+    if not len(rows):
         raise InputFormatError(f"'{shown}' is empty: expected a header row and data rows.")
-    body = table.iloc[1:].reset_index(drop=True)
-    return header, body
+    header = [str(cell) for cell in table.iloc[rows[0]]]
+    body = table.iloc[rows[1:]].reset_index(drop=True)
+    return TextTable(header, body, (rows[1:] + 1 + skipped).astype(np.int64))
 
 
 def name_columns(header: Sequence[str], body: pd.DataFrame, name: str) -> pd.DataFrame:
@@ -115,26 +142,20 @@ def name_columns(header: Sequence[str], body: pd.DataFrame, name: str) -> pd.Dat
     return named
 
 
-def type_columns(frame: pd.DataFrame, text_columns: Sequence[Hashable] = ()) -> pd.DataFrame:
-    """Give text columns their natural type: numbers where every filled cell is a number.
+def text_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """Return ``frame`` with every column as pandas ``string``, each cell the text of the file.
 
-    Blank cells become missing. Columns named in ``text_columns`` stay text (identifiers keep
-    leading zeros), as does any column with a cell that is not a number (labels, dates, ``NA``):
-    its cells are then reported by validation as given, never guessed.
+    Nothing is parsed: identifiers keep their leading zeros (``00123``), long numbers their
+    digits, dates and free text their spelling, and blank cells stay ``""`` (as on the plain-CSV
+    path). Validation decides what an item cell means, with the shared rules.
+
+    Examples
+    --------
+    >>> frame = text_frame(pd.DataFrame({"id": ["00123", "1e5", ""], "wai_1": ["4", "", "4.0"]}))
+    >>> frame["id"].tolist(), str(frame["wai_1"].dtype)
+    (['00123', '1e5', ''], 'string')
     """
-    typed: dict[Hashable, pd.Series] = {}
-    keep_text = set(text_columns)
-    for column in frame.columns:
-        text = frame[column].astype("string").str.strip()
-        blank = text.isna() | (text == "")
-        if column not in keep_text:
-            try:
-                typed[column] = pd.to_numeric(text.where(~blank).astype(object))
-                continue
-            except (ValueError, TypeError):
-                pass
-        typed[column] = frame[column].where(~blank)
-    return pd.DataFrame(typed, index=frame.index, columns=frame.columns)
+    return frame.astype("string")
 
 
 def empty_issues() -> pd.DataFrame:

@@ -16,20 +16,29 @@ import os
 import zlib
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import IO, Any, NamedTuple
 
+import numpy as np
 import pyarrow as pa
 import pyarrow.csv as pacsv
 
+from alliance_metrics._arrays import IntArray
 from alliance_metrics._params import check_delimiter, check_encoding
 from alliance_metrics.errors import InputFormatError
 from alliance_metrics.io.inputs import InputSource, PrefixedStream, open_input, refuse_binary
 from alliance_metrics.io.sniff import head_records, regular_quoting, sniff_delimiter
 
-__all__ = ["CsvSource", "check_header", "open_csv_source", "record_blocks"]
+__all__ = ["Batch", "CsvSource", "check_header", "open_csv_source", "record_blocks", "record_lines"]
 
 _BLOCK_BYTES = 4 * 1024 * 1024
 _REST_BLOCK_BYTES = 16 * 1024 * 1024
+
+
+class Batch(NamedTuple):
+    """A block of rows as text columns, and the line of each row in the file."""
+
+    table: pa.Table
+    lines: IntArray
 
 
 @dataclass
@@ -81,20 +90,28 @@ class CsvSource:
             return self._native
         return opened.stream()
 
-    def batches(self) -> Iterator[pa.Table]:
-        """Yield the data as tables of string columns (empty cells are empty strings)."""
+    def batches(self) -> Iterator[Batch]:
+        """Yield the data as tables of string columns, with the line of each row.
+
+        Empty cells are empty strings. A row's line is the one a spreadsheet shows (the header
+        is line 1; blank lines count; a record spanning several lines counts once). After
+        irregular quoting, blank lines can no longer be found: rows are then counted on.
+        """
         delimiter = self.delimiter.encode("ascii")
+        line = 1
         try:
             first = True
             for block in record_blocks(self._data(), _BLOCK_BYTES, delimiter=delimiter):
                 if isinstance(block, IrregularRest):
-                    yield from self._stream_rest(block.stream, skip_header=first)
+                    yield from self._stream_rest(block.stream, skip_header=first, line=line)
                     return
                 if first:
-                    block, first = _without_header(block), False
+                    block, line, found = _without_header(block, line)
+                    first = not found  # a block of blank lines only: the header is further on
+                lines, line = record_lines(block, line)
                 table = self._parse(block)
                 if table.num_rows:
-                    yield table
+                    yield Batch(table, lines)
         except pa.ArrowInvalid as error:
             raise _explain_arrow_error(error, self) from None
         except UnicodeDecodeError:
@@ -130,16 +147,20 @@ class CsvSource:
         options["read_options"].use_threads = True
         return pacsv.read_csv(pa.py_buffer(block), **options)
 
-    def _stream_rest(self, stream: PrefixedStream, *, skip_header: bool) -> Iterator[pa.Table]:
+    def _stream_rest(
+        self, stream: PrefixedStream, *, skip_header: bool, line: int
+    ) -> Iterator[Batch]:
         """Parse the rest of the input with Arrow's streaming reader (irregular quoting)."""
         if skip_header:
-            header_end = _header_length(stream)
-            stream = PrefixedStream(header_end, stream)  # type: ignore[arg-type]
+            rest, line = _header_length(stream)
+            stream = PrefixedStream(rest, stream)  # type: ignore[arg-type]
         block = max(_BLOCK_BYTES, _REST_BLOCK_BYTES)  # Arrow's reader needs whole rows per block
         reader = pacsv.open_csv(pa.PythonFile(stream, mode="r"), **self._options(block))
         for batch in reader:
             if batch.num_rows:
-                yield pa.Table.from_batches([batch])
+                lines = np.arange(line, line + batch.num_rows, dtype=np.int64)
+                line += batch.num_rows
+                yield Batch(pa.Table.from_batches([batch]), lines)
 
     def close(self) -> None:
         """Close the input (and the native reader, if any)."""
@@ -148,15 +169,15 @@ class CsvSource:
         self.input.close()
 
 
-def _header_length(stream: PrefixedStream) -> bytes:
-    """Consume the header record from ``stream``; return what was read after it."""
+def _header_length(stream: PrefixedStream) -> tuple[bytes, int]:
+    """Consume the header record from ``stream``; return what was read after it and its line."""
     data = b""
     while True:
         more = stream.read(_BLOCK_BYTES)
         data += more
-        rest = _without_header(data) if data else b""
-        if rest or not more:
-            return rest
+        rest, line, found = _without_header(data) if data else (b"", 2, False)
+        if (found and rest) or not more:
+            return rest, line
 
 
 def record_blocks(
@@ -197,17 +218,47 @@ def record_blocks(
         yield data[: cut + 1]
 
 
-def _without_header(block: bytes, quote: bytes = b'"') -> bytes:
-    """Drop the header record (which may hold quoted line breaks) from the first block."""
+def _without_header(block: bytes, line: int = 1, quote: bytes = b'"') -> tuple[bytes, int, bool]:
+    """Drop blank lines and the header record (which may hold quoted line breaks) from the
+    first block; return the rest, the line of its first record, and whether the header was in it.
+    """  # noqa: D205
+    while block[:1] == b"\n" or block[:2] == b"\r\n":  # blank lines before the header
+        block = block[1:] if block[:1] == b"\n" else block[2:]
+        line += 1
+    if not block:
+        return b"", line, False
     position = block.find(b"\n")
     quotes = block.count(quote, 0, max(position, 0))
     while position >= 0 and quotes % 2:
         following = block.find(b"\n", position + 1)
         if following < 0:
-            return b""
+            return b"", line + 1, True
         quotes += block.count(quote, position, following)
         position = following
-    return b"" if position < 0 else block[position + 1 :]
+    return (b"" if position < 0 else block[position + 1 :]), line + 1, True
+
+
+def record_lines(block: bytes, first_line: int) -> tuple[IntArray, int]:
+    r"""Lines of the non-blank records of ``block`` (whole records), and the next line.
+
+    A record ends at a line break outside quotes; a blank record (nothing, or only a carriage
+    return) has a line but no row, as Arrow skips it. Vectorised over the line breaks.
+
+    Examples
+    --------
+    >>> lines, following = record_lines(b'1,2\n\n3,"a\nb"\r\n\r\n4,5\n', 2)
+    >>> lines.tolist(), following
+    ([2, 4, 6], 7)
+    """
+    raw = np.frombuffer(block, dtype=np.uint8)
+    newlines = np.flatnonzero(raw == ord("\n"))
+    inside = np.cumsum(raw == ord('"'))[newlines] % 2 == 1 if len(newlines) else newlines > 0
+    ends = newlines[~inside]
+    starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
+    length = ends - starts
+    blank = (length == 0) | ((length == 1) & (raw[np.maximum(ends - 1, 0)] == ord("\r")))
+    lines = first_line + np.arange(len(ends), dtype=np.int64)
+    return lines[~blank], first_line + len(ends)
 
 
 def _last_record_end(data: bytes, quote: bytes) -> int:
@@ -309,9 +360,17 @@ def check_header(columns: Sequence[str], name: str) -> None:
             else (f"column {blank[0]} has")
         )
         raise InputFormatError(f"{name}: {which} no name in the header row.")
-    seen: set[str] = set()
-    repeated = sorted({c for c in columns if c in seen or seen.add(c)})  # type: ignore[func-returns-value]
-    if repeated:
+    first: dict[str, int] = {}
+    clashes: dict[str, list[int]] = {}
+    for position, column in enumerate(columns, start=1):
+        if column in first:
+            clashes.setdefault(column, [first[column]]).append(position)
+        else:
+            first[column] = position
+    if clashes:
+        # Named by position: in a file without a header row, these "names" are data.
+        groups = "; ".join(" and ".join(map(str, p)) for p in list(clashes.values())[:3])
         raise InputFormatError(
-            f"{name}: column names must be unique; repeated: {', '.join(map(repr, repeated))}."
+            f"{name}: column names must be unique; columns {groups} of the header row have the "
+            "same name. (If the file has no header row, add one.)"
         )

@@ -91,6 +91,7 @@ class InputSource:
     translate_cr: bool
     _raw: IO[bytes]
     _data: IO[bytes]
+    _owned: bool = True
 
     def stream(self) -> PrefixedStream:
         """Return the data from its first byte: the sample, then the rest (read once)."""
@@ -118,7 +119,7 @@ class InputSource:
         """Close the input (the caller's own streams, such as stdin, are left open)."""
         if self._data is not self._raw:
             self._data.close()
-        if self.path is not None or isinstance(self._raw, io.FileIO):
+        if self._owned:
             self._raw.close()
 
 
@@ -217,6 +218,7 @@ def open_input(source: str | os.PathLike[str] | IO[bytes]) -> InputSource:
         translate_cr=b"\r" in sample and b"\n" not in sample,
         _raw=raw,
         _data=data,
+        _owned=isinstance(source, str | os.PathLike),
     )
     if opened.translate_cr:
         opened.sample = sample.replace(b"\r", b"\n")

@@ -24,7 +24,7 @@ from alliance_metrics.io._shared import (
     empty_issues,
     name_columns,
     read_text_table,
-    type_columns,
+    text_frame,
 )
 from alliance_metrics.io.exports import ExportData
 from alliance_metrics.schemas import Instrument
@@ -43,7 +43,6 @@ METADATA_COLUMNS = frozenset(
 )  # fmt: skip
 """Response metadata columns of current and legacy exports (kept, never taken for items)."""
 
-_NUMERIC_METADATA = ("Status", "Progress", "Duration (in seconds)", "Finished")
 _IMPORT_ID = re.compile(r"""ImportId["']?\s*:\s*["']([^"']*)["']""")
 _MATRIX_IMPORT_ID = re.compile(r"^QID\d+_(\d+)$")
 _HEADER_NUMBER = re.compile(r"_(\d+)$")
@@ -90,10 +89,6 @@ def _layout(raw_header: list[str], body: pd.DataFrame, name: str) -> _Layout:
     if second and not second.startswith("R_"):
         return _Layout(header, 1, None, id_column, "legacy")
     return _Layout(header, 0, None, id_column, "plain")
-
-
-def _is_question(import_id: str | None) -> bool:
-    return (import_id or "").startswith("QID")
 
 
 def _leave_out(table: pd.DataFrame, include_previews: bool) -> tuple[pd.Series, dict[str, int]]:
@@ -223,8 +218,12 @@ def read_qualtrics(
     Returns
     -------
     ExportData
-        ``frame`` holds every column (metadata, questions, embedded data); ``id_columns`` is
-        ``("ResponseId",)`` (``"ResponseID"`` in legacy exports).
+        ``frame`` holds every column (metadata, questions, embedded data), every cell the text
+        of the file (pandas ``string``; blank cells ``""``): a text-entry answer ``02139`` stays
+        ``02139``, and item cells are judged by validation. ``id_columns`` is
+        ``("ResponseId",)`` (``"ResponseID"`` in legacy exports); ``lines`` holds the line of
+        each response in the export (header = 1, so the first response of the current format
+        is line 4, of the legacy format line 3).
 
     Raises
     ------
@@ -255,13 +254,15 @@ def read_qualtrics(
     use_import_ids = check_bool(use_import_ids, "use_import_ids", func)
     inst = resolve_instrument_arg(instrument, func)
     name = name or ("<stdin>" if isinstance(path, bytes) else display_name(path))
-    raw_header, body = read_text_table(path, name)
+    raw_header, body, lines = read_text_table(path, name)
     layout = _layout(raw_header, body, name)
     table = name_columns(layout.header, body.iloc[layout.n_meta :], name).reset_index(drop=True)
+    lines = lines[layout.n_meta :]
     columns = [str(c) for c in table.columns]
     import_ids = layout.import_ids[: len(columns)] if layout.import_ids is not None else None
     keep, excluded = _leave_out(table, include_previews)
     table = table.loc[keep.to_numpy()].reset_index(drop=True)
+    lines = lines[keep.to_numpy()]
     notes: list[str] = []
     if layout.fmt == "plain":
         notes.append(f"'{name}' has no question-text or ImportId rows: row 2 was read as data.")
@@ -288,17 +289,13 @@ def read_qualtrics(
             )
     if items is not None:
         notes.extend(_range_notes(table, items, inst))
-    numeric = {c for c in _NUMERIC_METADATA if c in columns}
-    numeric |= {str(c) for c in (items or {}).values()}
-    if import_ids is not None:
-        numeric |= {c for c, i in zip(columns, import_ids, strict=True) if _is_question(i)}
-    frame = type_columns(table, [c for c in columns if c not in numeric])
     return ExportData(
-        frame=frame,
+        frame=text_frame(table),
         item_columns=items,
         id_columns=(layout.id_column,),
         excluded=excluded,
         issues=empty_issues(),
         source="qualtrics",
         notes=tuple(notes),
+        lines=lines,
     )

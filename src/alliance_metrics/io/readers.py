@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
+import numpy as np
 import pyarrow as pa
 
 from alliance_metrics._params import check_bool, check_choice, check_optional_text
@@ -158,11 +159,12 @@ def _read_plain_csv(
 
     source = open_csv_source(opened, encoding=encoding, delimiter=delimiter, func=func)
     try:
-        tables = list(source.batches())
+        batches = list(source.batches())
     finally:
         source.close()
     schema = pa.schema([pa.field(c, pa.string()) for c in source.columns])
-    table = pa.concat_tables(tables) if tables else schema.empty_table()
+    table = pa.concat_tables([b.table for b in batches]) if batches else schema.empty_table()
     frame = table.to_pandas(types_mapper={pa.string(): pd.StringDtype()}.get)
     frame.columns = pd.Index(source.columns, dtype=object)
-    return ExportData(frame=frame, item_columns=None, id_columns=(), excluded={})
+    lines = np.concatenate([b.lines for b in batches]) if batches else np.empty(0, np.int64)
+    return ExportData(frame=frame, item_columns=None, id_columns=(), excluded={}, lines=lines)

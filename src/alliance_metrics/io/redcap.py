@@ -30,7 +30,7 @@ from alliance_metrics.io._shared import (
     empty_issues,
     name_columns,
     read_text_table,
-    type_columns,
+    text_frame,
 )
 from alliance_metrics.io.exports import REDCAP_COLUMNS, ExportData
 from alliance_metrics.io.redcap_dictionary import DictionaryField, check_choices, read_dictionary
@@ -271,7 +271,10 @@ def read_redcap(
     -------
     ExportData
         ``frame`` holds the record id, event, instance, data access group and survey identifier
-        (when exported) and the form's columns; ``item_columns`` maps items to fields.
+        (when exported) and the form's columns, every cell the text of the file (pandas
+        ``string``; blank cells ``""``): ``00123`` stays ``00123``. Only item cells that the
+        dictionary declares are read back to their codes. ``item_columns`` maps items to
+        fields; ``lines`` holds the line of each administration in the export (header = 1).
 
     Raises
     ------
@@ -296,7 +299,7 @@ def read_redcap(
     inst = resolve_instrument_arg(instrument, "read_redcap")
     form = check_optional_text(form, "form", "read_redcap")
     name = name or ("<stdin>" if isinstance(path, bytes) else display_name(path))
-    header, body = read_text_table(path, name)
+    header, body, lines = read_text_table(path, name)
     table = name_columns(header, body, name)
     fields_list = read_dictionary(dictionary) if dictionary is not None else None
     fields = {f.name: f for f in fields_list} if fields_list is not None else None
@@ -310,16 +313,13 @@ def read_redcap(
     if fields is not None:
         kept, issues, recode_notes = check_choices(kept, items, fields, inst)
         notes.extend(recode_notes)
-    text = [*ids, *layout.extras, f"{chosen}_timestamp"]
-    frame = type_columns(kept, [c for c in text if c != layout.instance])
-    if layout.instance is not None and pd.api.types.is_numeric_dtype(frame[layout.instance]):
-        frame[layout.instance] = frame[layout.instance].astype("Int64")
     return ExportData(
-        frame=frame,
+        frame=text_frame(kept),
         item_columns=dict(items),
         id_columns=tuple(ids),
         excluded=excluded,
         issues=issues,
         source="redcap",
         notes=tuple(notes),
+        lines=lines[keep],
     )

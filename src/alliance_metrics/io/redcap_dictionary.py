@@ -72,7 +72,7 @@ def _dictionary_table(dictionary: PathArg | pd.DataFrame) -> tuple[pd.DataFrame,
         table, where = dictionary.astype("string").fillna(""), "the data dictionary"
     else:
         name = display_name(dictionary)
-        header, body = read_text_table(dictionary)
+        header, body, _ = read_text_table(dictionary)
         table, where = name_columns(header, body, name), f"data dictionary '{name}'"
     table.columns = pd.Index([str(c).strip() for c in table.columns], dtype=object)
     return table, where

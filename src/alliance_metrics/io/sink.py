@@ -110,6 +110,37 @@ def sanitize_text(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Ar
     return pc.if_else(risky, pc.binary_join_element_wise(quote, column, empty), column)
 
 
+def _sanitize_table(table: pa.Table, safe_columns: Collection[str]) -> pa.Table:
+    """Neutralise the header and every text column that may hold a formula.
+
+    The text columns are checked in one pass over all their cells (a table may have hundreds
+    of thousands of columns); only the columns holding a risky cell are rewritten.
+    """
+    columns = list(table.columns)
+    text = [
+        i
+        for i, field in enumerate(table.schema)
+        if pa.types.is_string(field.type) and field.name not in safe_columns
+    ]
+    if text and table.num_rows:
+        cells = pa.chunked_array(
+            [chunk for i in text for chunk in columns[i].chunks], type=pa.string()
+        )
+        risky = pc.match_substring_regex(cells, _DANGEROUS_START)
+        if pc.any(risky).as_py():
+            flags = risky.to_numpy(zero_copy_only=False)
+            start = 0
+            for i in text:
+                stop = start + len(columns[i])
+                if flags[start:stop].any():
+                    columns[i] = sanitize_text(columns[i])
+                start = stop
+    for i, field in enumerate(table.schema):  # rare: large strings, checked one by one
+        if pa.types.is_large_string(field.type) and field.name not in safe_columns:
+            columns[i] = sanitize_text(columns[i])
+    return pa.Table.from_arrays(columns, names=_safe_names(table.column_names))
+
+
 class TableSink:
     r"""Write tables to an :class:`OutputTarget`; use it as a context manager.
 
@@ -182,11 +213,7 @@ class TableSink:
         formula check.
         """
         if self.sanitize:
-            table = table.rename_columns(_safe_names(table.column_names))
-            for i, field in enumerate(table.schema):
-                is_text = pa.types.is_string(field.type) or pa.types.is_large_string(field.type)
-                if is_text and field.name not in safe_columns:
-                    table = table.set_column(i, field, sanitize_text(table.column(i)))
+            table = _sanitize_table(table, safe_columns)
         self._wait()
         self._pending = self._executor.submit(self._write_now, table)
 

@@ -1,13 +1,16 @@
 """Read SPSS ``.sav`` files (optional extra ``alliance-metrics[spss]``, which installs pyreadstat).
 
-Values are read as stored (codes, not labels). User-defined missing codes (``9 = refused``) turn
-into unanswered items and are kept in ``issues`` with code ``user_missing``; value labels are
-used to check the codes against the instrument's anchors; variable labels help find the item
-columns when the variable names do not number the items.
+Values are read as stored (codes, not labels). User-defined missing codes (``9 = refused``) in
+item columns turn into unanswered items and are kept in ``issues`` with code ``user_missing``
+(other variables keep them: every variable that is not an item is passed through as stored);
+value labels are used to check the codes against the instrument's anchors; variable labels help
+find the item columns when the variable names do not number the items. Restricted-numeric
+identifiers (format ``N5``) are given as SPSS shows them, with leading zeros (``00123``).
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Hashable, Mapping, Sequence
 from types import ModuleType
 from typing import Any
@@ -33,6 +36,8 @@ from alliance_metrics.schemas import Instrument
 
 __all__ = ["MissingDependencyError", "read_spss"]
 
+_RESTRICTED = re.compile(r"N(?P<width>\d+)")
+
 
 def _pyreadstat() -> ModuleType:
     return import_optional("pyreadstat", "spss", "Reading SPSS .sav files")
@@ -46,10 +51,32 @@ def _read(path: PathArg) -> tuple[pd.DataFrame, Any]:
         if isinstance(getattr(module, error, None), type)
     )  # fmt: skip
     try:
-        frame, meta = module.read_sav(str(path), user_missing=True)
+        frame, meta = module.read_sav(str(path), user_missing=True, dates_as_pandas_datetime=True)
     except (OSError, UnicodeDecodeError, *failures) as error:
         raise InputFormatError(f"Cannot read '{name}' as an SPSS .sav file: {error}.") from None
     return frame, meta
+
+
+def _restricted_numbers(
+    frame: pd.DataFrame, formats: Mapping[str, str], items: Sequence[Hashable]
+) -> pd.DataFrame:
+    """Write restricted-numeric (``N5``) variables as SPSS shows them: ``123`` is ``00123``.
+
+    SPSS displays (and exports) these identifier formats with leading zeros; other numeric
+    variables stay numbers. Item columns are never touched.
+    """
+    frame = frame.copy()
+    for column in frame.columns:
+        match = _RESTRICTED.fullmatch(str(formats.get(str(column), "")))
+        series = frame[column]
+        if match is None or column in items or not pd.api.types.is_float_dtype(series.dtype):
+            continue
+        whole = series.dropna()
+        if not bool((whole.mod(1) == 0).all() and (whole >= 0).all() and (whole < 2.0**53).all()):
+            continue
+        digits = series.astype("Int64").astype("string")
+        frame[column] = digits.str.zfill(int(match["width"]))
+    return frame
 
 
 def _find_items(
@@ -94,9 +121,13 @@ def _missing_mask(values: pd.Series, ranges: Sequence[Mapping[str, Any]]) -> npt
 
 
 def _user_missing(
-    frame: pd.DataFrame, meta: Any, items: Sequence[Hashable]
+    frame: pd.DataFrame, meta: Any, items: Sequence[Hashable] | None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str]]:
-    """Blank user-missing codes; report those in item columns, count the others."""
+    """Blank user-missing codes in item columns and report them; count (and keep) the others.
+
+    When the item columns are not known (``items`` is ``None``), codes are blanked in every
+    variable, since any of them may be an item, and counted in a note.
+    """
     value_labels: Mapping[str, Mapping[Any, str]] = meta.variable_value_labels or {}
     rows: list[int] = []
     cols: list[Hashable] = []
@@ -104,7 +135,7 @@ def _user_missing(
     messages: list[str] = []
     elsewhere: dict[str, int] = {}
     frame = frame.copy()
-    item_set = set(items)
+    item_set = set(items) if items is not None else set()
     for column, ranges in (meta.missing_ranges or {}).items():
         if column not in frame.columns or not ranges:
             continue
@@ -113,24 +144,34 @@ def _user_missing(
             continue
         if column not in item_set:
             elsewhere[column] = int(mask.sum())
-        else:
-            labels = value_labels.get(column, {})
-            for position in np.flatnonzero(mask):
-                code = frame[column].iloc[position]
-                label = labels.get(code)
-                named = f" ({label!r})" if label else ""
-                rows.append(int(position))
-                cols.append(column)
-                values.append(code)
-                messages.append(
-                    f"row {position}, column {column!r}: user-defined missing code "
-                    f"{show_value(code)}{named}, counted as unanswered."
-                )
+            if items is None:
+                frame[column] = frame[column].where(~mask)
+            continue
+        labels = value_labels.get(column, {})
+        for position in np.flatnonzero(mask):
+            code = frame[column].iloc[position]
+            label = labels.get(code)
+            named = f" ({label!r})" if label else ""
+            rows.append(int(position))
+            cols.append(column)
+            values.append(code)
+            messages.append(
+                f"row {position}, column {column!r}: user-defined missing code "
+                f"{show_value(code)}{named}, counted as unanswered."
+            )
         frame[column] = frame[column].where(~mask)
     notes = []
-    if elsewhere:
-        counted = ", ".join(f"{c!r}: {n}" for c, n in elsewhere.items())
-        notes.append(f"User-defined missing codes set to missing in other variables ({counted}).")
+    counted = ", ".join(f"{c!r}: {n}" for c, n in elsewhere.items())
+    if elsewhere and items is None:
+        notes.append(
+            "The item columns are not known before scoring, so user-defined missing codes were "
+            f"set to missing in every variable ({counted})."
+        )
+    elif elsewhere:
+        notes.append(
+            "User-defined missing codes in variables that are not items were kept as they are "
+            f"({counted}); only item cells holding them count as unanswered."
+        )
     codes = [str(IssueCode.USER_MISSING)] * len(rows)
     return frame, issue_table(rows, cols, values, codes, messages), notes
 
@@ -185,8 +226,12 @@ def _apply_value_labels(
 def read_spss(path: PathArg, instrument: str | Instrument) -> ExportData:
     """Read an SPSS ``.sav`` file: values, value labels and user-defined missing codes.
 
-    Every case is an administration. Cells holding a user-defined missing code become unanswered;
-    in item columns each is listed in ``issues`` with code ``user_missing`` (not an invalid cell).
+    Every case is an administration. Item cells holding a user-defined missing code become
+    unanswered, each listed in ``issues`` with code ``user_missing`` (not an invalid cell); other
+    variables keep such codes, and are passed through as stored (numbers stay numbers, text
+    stays text, dates are pandas timestamps), except that restricted-numeric variables (format
+    ``N5``) become text with SPSS's leading zeros (``00123``). When the item columns cannot be
+    found, user-missing codes are set to missing in every variable and a note says so.
     When an item's value labels are the instrument's anchors with other codes (``0 = Seldom``),
     the codes are translated by label and ``notes`` says so; a code without a label in such a
     column is a ``not_a_choice`` issue, left as given.
@@ -204,7 +249,8 @@ def read_spss(path: PathArg, instrument: str | Instrument) -> ExportData:
         ``item_columns`` is found from the variable names, else from the variable labels (the
         text before any ``:``, e.g. ``"WAI 3: …"``); ``None`` when neither numbers the items.
         ``id_columns`` is empty: SPSS files have no standard identifier, and every variable is
-        kept.
+        kept. ``lines`` is the case number + 1 (case 1 is line 2), the row that an export of
+        the file to CSV or a spreadsheet would give it (the header being line 1).
 
     Raises
     ------
@@ -231,8 +277,9 @@ def read_spss(path: PathArg, instrument: str | Instrument) -> ExportData:
     raw, meta = _read(path)
     items, notes = _find_items(raw, meta.column_names_to_labels or {}, inst)
     item_list = list(items.values()) if items else []
-    frame, missing_issues, missing_notes = _user_missing(raw, meta, item_list)
+    frame, missing_issues, missing_notes = _user_missing(raw, meta, item_list if items else None)
     frame, choice_issues, recode_notes = _apply_value_labels(frame, meta, item_list, inst)
+    frame = _restricted_numbers(frame, meta.original_variable_types or {}, item_list)
     issues = pd.concat([missing_issues, choice_issues], ignore_index=True)
     return ExportData(
         frame=frame,
@@ -242,4 +289,5 @@ def read_spss(path: PathArg, instrument: str | Instrument) -> ExportData:
         issues=order_issues(issues, list(frame.columns)),
         source="spss",
         notes=(*notes, *missing_notes, *recode_notes),
+        lines=np.arange(2, len(frame) + 2, dtype=np.int64),
     )

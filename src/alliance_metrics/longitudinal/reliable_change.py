@@ -29,9 +29,7 @@ from alliance_metrics.longitudinal._series import check_column, check_frame, num
 from alliance_metrics.schemas import Instrument
 
 __all__ = [
-    "PUBLISHED_RELIABLE_CHANGE",
     "ChangeRule",
-    "PublishedChange",
     "classify_change",
     "reliable_change",
     "resolve_change_rule",
@@ -42,31 +40,6 @@ Boundary = Literal["exclusive", "inclusive"]
 RELIABLE_LEVELS = ("improved", "unchanged", "deteriorated")
 RC_COLUMNS = ("change", "rci", "rc_points", "reliable")
 _RELIABLE_DTYPE = pd.CategoricalDtype(list(RELIABLE_LEVELS))
-
-
-@dataclass(frozen=True)
-class PublishedChange:
-    """A reliable-change value in points published for an instrument's total score."""
-
-    points: float
-    scale: str
-    aggregate: Literal["mean", "sum"]
-    source: str
-
-
-PUBLISHED_RELIABLE_CHANGE: dict[str, PublishedChange] = {
-    "ors": PublishedChange(
-        points=5.0,
-        scale="total",
-        aggregate="sum",
-        source=(
-            "ORS total (0–40): reliable change of 5 points, as reported by secondary sources "
-            "(see the ORS registry entry's notes); the instrument's primary reference is "
-            "Miller, Duncan, Brown, Sparks & Claud (2003), J Brief Ther 2(2):91–100."
-        ),
-    ),
-}
-"""Published reliable-change values by instrument id (to move into the instrument registry)."""
 
 
 @dataclass(frozen=True)
@@ -133,11 +106,11 @@ def resolve_change_rule(
         "boundary": bound,
         "instrument": None if instrument is None else instrument.id,
     }
-    published = None if instrument is None else PUBLISHED_RELIABLE_CHANGE.get(instrument.id)
+    published = None if instrument is None else instrument.reliable_change
     if reliability is None and sd is None and published is not None:
         attrs.update(
-            rc_source="published",
-            rc_reference=published.source,
+            rc_source=published.kind,
+            rc_reference=published.note,
             reliability=None,
             reliability_source=None,
             sd=None,
@@ -149,7 +122,7 @@ def resolve_change_rule(
         sign = 1 if better else -1
         return ChangeRule(float("nan"), published.points, sign, z_value, bound, attrs)
     if reliability is None:
-        known = "" if instrument is None else f" ({instrument.id} has no published value)"
+        known = "" if instrument is None else f" ({instrument.id} has no reported value)"
         raise InvalidParameterError(
             f"The 'reliability' parameter of {func} is needed to compute the reliable change"
             f"{known}: give a test–retest reliability or a sample's AlphaResult."

@@ -69,7 +69,7 @@ class OutputOptions:
 class FileRequest:
     """A file run's resolved options."""
 
-    score: ScoreRequest
+    requests: tuple[ScoreRequest, ...]
     source: Source
     source_paths: tuple[Path, ...]
     columns: ColumnSpec
@@ -82,9 +82,19 @@ class FileRequest:
     output: OutputOptions | None = None
 
     @property
+    def score(self) -> ScoreRequest:
+        """The request of the (first) instrument."""
+        return self.requests[0]
+
+    @property
     def function(self) -> str:
         """The public function the user called."""
         return self.score.function
+
+    @property
+    def on_invalid(self) -> str:
+        """``"raise"`` or ``"missing"`` (the same for every instrument of the run)."""
+        return self.score.on_invalid
 
 
 def _check_source(source: object, func: str) -> tuple[Path, ...]:
@@ -153,7 +163,7 @@ def resolve_file_request(
     only when ``errors`` is given.
     """
     source_paths = _check_source(source, func)
-    score = ScoreRequest.resolve(
+    requests = ScoreRequest.resolve_many(
         func,
         instrument,
         aggregate=aggregate,
@@ -195,7 +205,7 @@ def resolve_file_request(
         output = OutputOptions(target, fmt, safe, decimals, field_delimiter)
     errors_target = _errors_target(errors, output, source_path, source_paths, func, writes_scores)
     return FileRequest(
-        score=score,
+        requests=requests,
         source=source,  # type: ignore[arg-type]
         source_paths=source_paths,
         columns=spec,
@@ -220,9 +230,12 @@ def _errors_target(
     if errors is None:
         if not writes_scores:
             return None
-        output_path = output.target.path if output and output.target.kind == "file" else None
-        base = source_path if output and output.target.kind != "file" else output_path
-        default = default_errors_path(base, source_path)
+        base: Path | None
+        if output and output.target.kind == "file":
+            base = Path(output.target.shown)  # as given: messages show the caller's spelling
+        else:  # beside the input, if the input is a regular file (not a pipe, device, stream)
+            base = source_path if source_path is not None and source_path.is_file() else None
+        default = default_errors_path(base, None)
         if default is None:
             return None
         if any(default.resolve() == p.resolve() for p in source_paths):

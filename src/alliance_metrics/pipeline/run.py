@@ -13,9 +13,14 @@ from typing import IO
 
 from alliance_metrics._params import Aggregate
 from alliance_metrics.columns import ColumnSpec
+from alliance_metrics.errors import InvalidParameterError
 from alliance_metrics.io.inputs import open_input
 from alliance_metrics.io.sink import OutputFormat
-from alliance_metrics.pipeline.options import ProgressCallback, resolve_file_request
+from alliance_metrics.pipeline.options import (
+    FileRequest,
+    ProgressCallback,
+    resolve_file_request,
+)
 from alliance_metrics.pipeline.stream import score_stream, validate_stream
 from alliance_metrics.results import CsvSummary
 from alliance_metrics.schemas import Instrument
@@ -26,7 +31,7 @@ __all__ = ["CsvSummary", "ProgressCallback", "score_csv", "validate_csv"]
 def score_csv(
     source: str | Path | IO[bytes],
     destination: str | Path | IO[bytes] | None,
-    instrument: str | Instrument,
+    instrument: str | Instrument | Sequence[str | Instrument],
     *,
     columns: ColumnSpec = None,
     aggregate: Aggregate | None = None,
@@ -66,7 +71,9 @@ def score_csv(
         replaced atomically, a device or FIFO (``/dev/null``) is written through, never
         replaced.
     instrument
-        Instrument id or :class:`Instrument`.
+        Instrument id or :class:`Instrument`, or a list of them for a file holding several
+        instruments side by side (``["srs", "ors"]``): each finds its own columns by its
+        prefix, and adds its own score and status columns.
     columns, aggregate, min_answered, prefix
         As for :func:`~alliance_metrics.score_frame`.
     on_invalid
@@ -150,6 +157,7 @@ def score_csv(
     opened = open_input(request.source)
     try:
         if request.reader.needs_reader(opened):
+            _one_instrument(request)
             from alliance_metrics.pipeline.whole import score_whole
 
             return score_whole(request, opened, started)
@@ -160,7 +168,7 @@ def score_csv(
 
 def validate_csv(
     source: str | Path | IO[bytes],
-    instrument: str | Instrument,
+    instrument: str | Instrument | Sequence[str | Instrument],
     *,
     columns: ColumnSpec = None,
     errors: str | Path | None = None,
@@ -213,9 +221,22 @@ def validate_csv(
     opened = open_input(request.source)
     try:
         if request.reader.needs_reader(opened):
+            _one_instrument(request)
             from alliance_metrics.pipeline.whole import validate_whole
 
             return validate_whole(request, opened, started)
         return validate_stream(request, opened, started)
     finally:
         opened.close()
+
+
+def _one_instrument(request: FileRequest) -> None:
+    """Refuse several instruments for exports read whole (REDCap, Qualtrics, SPSS, coding)."""
+    if len(request.requests) > 1:
+        raise InvalidParameterError(
+            f"The 'instrument' parameter of {request.function} names several instruments; "
+            "they can be scored in one run from a plain CSV file. Score an export read by its "
+            "reader (REDCap, Qualtrics, SPSS, position coding) once per instrument.",
+            parameter="instrument",
+            function=request.function,
+        )

@@ -9,7 +9,7 @@ first :data:`REPORT_LIMIT` of them.
 from __future__ import annotations
 
 import time
-from collections.abc import Hashable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
@@ -25,51 +25,92 @@ from alliance_metrics.io.sink import TableSink, publish_all
 from alliance_metrics.pipeline.options import FileRequest
 from alliance_metrics.pipeline.report import ReportCollector, id_columns_of
 from alliance_metrics.pipeline.tables import append_scores, empty_output_schema
-from alliance_metrics.results import ROW_STATUSES, CsvSummary
+from alliance_metrics.results import ROW_STATUSES, CsvSummary, ScoreColumns
 from alliance_metrics.scoring.kernel import row_status_codes, score_blocks, warn_if_provisional
+from alliance_metrics.scoring.request import ScoreRequest
 from alliance_metrics.validation.arrow import coerce_text
 from alliance_metrics.validation.report import CellFetcher, failure_table
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from alliance_metrics.validation.rules import CellRules
 
 __all__ = ["score_stream", "validate_stream"]
 
 
 @dataclass
+class _Scored:
+    """One instrument of a run: its request, item columns, cell rules and added columns."""
+
+    request: ScoreRequest
+    item_columns: list[str]
+    rules: CellRules
+    names: ScoreColumns | None = None
+
+
+@dataclass
+class _Decided:
+    """One block: its rows and lines, and per instrument the item values and issue codes."""
+
+    table: pa.Table
+    item_values: list[FloatArray]
+    codes: list[CodeArray]
+
+
+@dataclass
 class _Blocks:
-    """An opened CSV with its item columns, read block by block."""
+    """An opened CSV with each instrument's item columns, read block by block."""
 
     request: FileRequest
     source: CsvSource
-    item_columns: list[Hashable]
-    rules: CellRules
+    scored: list[_Scored]
     collector: ReportCollector
     rows: int = 0
     plain: set[str] = field(default_factory=set)
 
-    def decided(self) -> Iterator[tuple[pa.Table, FloatArray, CodeArray]]:
+    def decided(self) -> Iterator[_Decided]:
         """Yield each block with its item values and issue codes; failures are collected."""
-        scale = self.request.score.instrument.response_scale
-        names = [str(c) for c in self.item_columns]
-        for table in self.source.batches():
+        for table, lines in self.source.batches():
             n = table.num_rows
-            values = np.empty((n, len(names)), dtype=np.float64, order="F")
-            codes = np.empty((n, len(names)), dtype=np.int8, order="F")
             self.plain = set()
-            for j, name in enumerate(names):  # a loop over item columns, never over rows
-                values[:, j], codes[:, j], plain = coerce_text(table.column(name), self.rules)
-                if plain:
-                    self.plain.add(name)
-            if codes.any():
-                cases = failure_table(
-                    codes, names, scale, _fetcher(table, names), row_offset=self.rows
+            block = _Decided(table, [], [])
+            failures = []
+            for part in self.scored:  # a loop over the run's instruments, never over rows
+                names = part.item_columns
+                values = np.empty((n, len(names)), dtype=np.float64, order="F")
+                codes = np.empty((n, len(names)), dtype=np.int8, order="F")
+                for j, name in enumerate(names):  # a loop over item columns, never over rows
+                    values[:, j], codes[:, j], plain = coerce_text(table.column(name), part.rules)
+                    if plain:
+                        self.plain.add(name)
+                if codes.any():
+                    scale = part.request.instrument.response_scale
+                    fetch = _fetcher(table, names)
+                    failures.append(failure_table(codes, names, scale, fetch, row_offset=self.rows))
+                block.item_values.append(values)
+                block.codes.append(codes)
+            if failures:
+                cases = failures[0] if len(failures) == 1 else _by_row(failures)
+                invalid = np.logical_or.reduce([c.any(axis=1) for c in block.codes])
+                self.collector.add(
+                    cases, table, None, self.rows, lines=lines, extra_rows=int(invalid.sum())
                 )
-                self.collector.add(cases, table, codes, self.rows)
             self.rows += n
             if self.request.progress is not None:
                 self.request.progress(self.source.bytes_read, self.source.size)
-            yield table, values, codes
+            yield block
+
+
+def _by_row(tables: list[pd.DataFrame]) -> pd.DataFrame:
+    """Failure tables of several instruments as one, by row (then instrument order)."""
+    import pandas as pd
+
+    return (
+        pd.concat(tables, ignore_index=True)
+        .sort_values("row", kind="stable")
+        .reset_index(drop=True)
+    )
 
 
 def _fetcher(table: pa.Table, names: list[str]) -> CellFetcher:
@@ -87,21 +128,24 @@ def _open(request: FileRequest, opened: InputSource) -> _Blocks:
     source = open_csv_source(
         opened, encoding=request.encoding, delimiter=request.delimiter, func=func
     )
+    scored = []
     try:
-        inst = request.score.instrument
-        item_columns = resolve_columns(list(source.columns), inst, request.columns, func)
+        for score in request.requests:
+            inst = score.instrument
+            found = resolve_columns(list(source.columns), inst, request.columns, func)
+            decimal_comma = source.delimiter == ";" and inst.response_scale.step is None
+            scored.append(
+                _Scored(score, [str(c) for c in found], score.rules(decimal_comma=decimal_comma))
+            )
     except (InputFormatError, InvalidParameterError) as error:
         source.close()
         raise type(error)(f"{source.name}: {error}") from None
     except BaseException:
         source.close()
         raise
-    decimal_comma = source.delimiter == ";" and inst.response_scale.step is None
     ids = id_columns_of(source.columns, request.id_columns, (), func)
     collector = ReportCollector(request.errors, ids)
-    return _Blocks(
-        request, source, item_columns, request.score.rules(decimal_comma=decimal_comma), collector
-    )
+    return _Blocks(request, source, scored, collector)
 
 
 def score_stream(request: FileRequest, opened: InputSource, started: float) -> CsvSummary:
@@ -110,33 +154,51 @@ def score_stream(request: FileRequest, opened: InputSource, started: float) -> C
     if output is None:  # pragma: no cover - score_csv always resolves an output
         raise ValueError("score_stream needs an output")
     blocks = _open(request, opened)
-    score = request.score
     try:
-        columns = blocks.source.columns
-        names = check_output_names(columns, score.instrument, score.prefix, score.function)
-        warn_if_provisional(score.instrument, stacklevel=5)
+        columns = list(blocks.source.columns)
+        taken: list[str] = list(columns)
+        for part in blocks.scored:
+            score = part.request
+            part.names = check_output_names(taken, score.instrument, score.prefix, score.function)
+            taken += part.names.ordered()
+            warn_if_provisional(score.instrument, stacklevel=5)
         sink = TableSink(
             output.target,
             output.output_format,
             delimiter=output.delimiter or blocks.source.delimiter,
             sanitize=output.sanitize,
-            empty_schema=empty_output_schema(columns, names),
+            empty_schema=empty_output_schema(columns, [p.names for p in blocks.scored if p.names]),
         )
-        counts = np.zeros(len(ROW_STATUSES), dtype=np.int64)
+        counts = {
+            p.request.instrument.id: np.zeros(len(ROW_STATUSES), np.int64) for p in blocks.scored
+        }
+        worst = np.zeros(len(ROW_STATUSES), dtype=np.int64)
         writing = True
         try:
-            for table, values, codes in blocks.decided():
-                invalid_rows = np.asarray(codes.any(axis=1))
-                if invalid_rows.any() and score.on_invalid == "raise":
+            for block in blocks.decided():
+                if any(c.any() for c in block.codes) and request.on_invalid == "raise":
                     writing = False  # read on: the report names every rejected cell
                 if not writing:
                     continue
-                scores, answered, status = score_blocks(
-                    score.plan, values, score.aggregate, score.required
-                )
-                row_status = row_status_codes(status, invalid_rows)
-                counts += np.bincount(row_status, minlength=len(ROW_STATUSES))
-                table = append_scores(table, names, scores, answered, row_status, output.precision)
+                table = block.table
+                row_worst = np.zeros(table.num_rows, dtype=np.int8)
+                for part, values, codes in zip(
+                    blocks.scored, block.item_values, block.codes, strict=True
+                ):
+                    score = part.request
+                    scores, answered, status = score_blocks(
+                        score.plan, values, score.aggregate, score.required
+                    )
+                    row_status = row_status_codes(status, np.asarray(codes.any(axis=1)))
+                    counts[score.instrument.id] += np.bincount(
+                        row_status, minlength=len(ROW_STATUSES)
+                    )
+                    np.maximum(row_worst, row_status, out=row_worst)
+                    if part.names is not None:
+                        table = append_scores(
+                            table, part.names, scores, answered, row_status, output.precision
+                        )
+                worst += np.bincount(row_worst, minlength=len(ROW_STATUSES))
                 sink.write(table, safe_columns=blocks.plain)
             report = blocks.collector.report(blocks.rows)
             if not writing:
@@ -149,17 +211,21 @@ def score_stream(request: FileRequest, opened: InputSource, started: float) -> C
         blocks.collector.errors.remove_stale()
     finally:
         blocks.source.close()
+    by_instrument: dict[str, dict[str, int]] = {
+        name: dict(zip(ROW_STATUSES, c.tolist(), strict=True)) for name, c in counts.items()
+    }
     return CsvSummary(
         source=blocks.source.name,
         rows=blocks.rows,
         n_invalid_cells=report.n_invalid_cells,
         n_rows_invalid=blocks.collector.n_rows_invalid,
-        status_counts=dict(zip(ROW_STATUSES, counts.tolist(), strict=True)),
+        status_counts=dict(zip(ROW_STATUSES, worst.tolist(), strict=True)),
         output=output.target.shown,
         errors_output=blocks.collector.errors.written,
         delimiter=blocks.source.delimiter,
         seconds=time.perf_counter() - started,
         report=report,
+        status_counts_by_instrument=by_instrument if len(by_instrument) > 1 else {},
     )
 
 

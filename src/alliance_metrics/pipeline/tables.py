@@ -77,12 +77,14 @@ def append_scores(
     return table.append_column(names.status, statuses.cast(pa.string()))
 
 
-def empty_output_schema(columns: list[str], names: ScoreColumns) -> pa.Schema:
+def empty_output_schema(columns: list[str], added: list[ScoreColumns]) -> pa.Schema:
     """Return the schema of an empty output: input columns as text, then the added ones."""
     fields = [pa.field(c, pa.string()) for c in columns]
-    for score_name, answered_name in zip(names.scores, names.answered, strict=True):
-        fields += [pa.field(score_name, pa.float64()), pa.field(answered_name, pa.int64())]
-    return pa.schema([*fields, pa.field(names.status, pa.string())])
+    for names in added:
+        for score_name, answered_name in zip(names.scores, names.answered, strict=True):
+            fields += [pa.field(score_name, pa.float64()), pa.field(answered_name, pa.int64())]
+        fields.append(pa.field(names.status, pa.string()))
+    return pa.schema(fields)
 
 
 def frame_to_table(frame: pd.DataFrame, names: ScoreColumns, precision: int | None) -> pa.Table:
@@ -90,8 +92,6 @@ def frame_to_table(frame: pd.DataFrame, names: ScoreColumns, precision: int | No
 
     Input columns are text as read; the score, count and status columns keep their types.
     """
-    import pandas as pd
-
     added = set(names.ordered())
     columns: dict[str, pa.Array] = {}
     for name in frame.columns:
@@ -101,21 +101,51 @@ def frame_to_table(frame: pd.DataFrame, names: ScoreColumns, precision: int | No
             columns[str(name)] = _float_array(values)
         elif str(name) in added and str(name) != names.status:
             columns[str(name)] = pa.array(series.to_numpy(dtype=np.int64), type=pa.int64())
-        elif pd.api.types.is_string_dtype(series.dtype) or isinstance(
-            series.dtype, pd.CategoricalDtype
-        ):
+        elif _is_text(series):
             columns[str(name)] = pa.array(series.astype(object), type=pa.string(), from_pandas=True)
         else:
             columns[str(name)] = pa.array(_as_text(series), type=pa.string(), from_pandas=True)
     return pa.table(columns)
 
 
-def _as_text(series: pd.Series) -> np.ndarray:
-    """Cells of a typed input column as text: whole floats without ``.0`` (SPSS numbers)."""
+def _is_text(series: pd.Series) -> bool:
+    """Whether a column holds text only (strings, categories of strings, or missing)."""
     import pandas as pd
 
-    if pd.api.types.is_float_dtype(series.dtype):
-        filled = series.dropna()
-        if bool(filled.mod(1).eq(0).all() and filled.abs().lt(2.0**53).all()):
-            series = series.astype("Int64")
-    return np.asarray(series.astype("string").astype(object))
+    dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype):
+        return True
+    if isinstance(dtype, pd.CategoricalDtype):
+        return pd.api.types.infer_dtype(series.cat.categories, skipna=True) in ("string", "empty")
+    if pd.api.types.is_object_dtype(dtype):
+        return pd.api.types.infer_dtype(series, skipna=True) in ("string", "empty")
+    return False
+
+
+def _as_text(series: pd.Series) -> np.ndarray:
+    """Cells of a typed input column as text, as a person would write them.
+
+    Numbers are written positionally with the fewest digits that read back as the same float
+    (``02139`` stays as SPSS gave it, ``1.2345678901234568e+22`` becomes
+    ``12345678901234567890123``, whole numbers never get ``.0``); dates, times and other objects
+    as their text. Each distinct value is formatted once.
+    """
+    import pandas as pd
+
+    if pd.api.types.is_float_dtype(series.dtype) or pd.api.types.is_integer_dtype(series.dtype):
+        values = series.to_numpy(dtype=np.float64, na_value=np.nan)
+        if pd.api.types.is_integer_dtype(series.dtype) and not series.isna().any():
+            return np.asarray(series.astype("string").astype(object))
+        distinct, inverse = np.unique(values, return_inverse=True)
+        shown = np.array(
+            [
+                None if v != v else np.format_float_positional(v, unique=True, trim="-")
+                for v in distinct.tolist()
+            ],
+            dtype=object,
+        )
+        return shown[inverse.reshape(-1)] if len(values) else np.empty(0, dtype=object)
+    if pd.api.types.is_datetime64_any_dtype(series.dtype):  # dates without a midnight time
+        return np.asarray(series.astype("string").astype(object))
+    text = series.astype(object).where(series.notna(), None)
+    return np.asarray([None if v is None else str(v) for v in text.tolist()], dtype=object)

@@ -18,6 +18,7 @@ from alliance_metrics.schemas.parts import (
     Item,
     ItemOrigin,
     MissingPolicy,
+    ReliableChange,
     Scale,
 )
 from alliance_metrics.schemas.responses import Anchor, ResponseScale
@@ -32,6 +33,7 @@ __all__ = [
     "Item",
     "ItemOrigin",
     "MissingPolicy",
+    "ReliableChange",
     "ResponseScale",
     "Scale",
     "normalize_label",

@@ -22,6 +22,7 @@ from alliance_metrics.schemas.parts import (
     InstrumentStatus,
     Item,
     MissingPolicy,
+    ReliableChange,
     Scale,
 )
 from alliance_metrics.schemas.responses import ResponseScale
@@ -58,6 +59,9 @@ class Instrument(BaseModel):
     default_aggregate: Aggregate = "mean"
     missing_policy: MissingPolicy = MissingPolicy()
     cutoffs: tuple[Cutoff, ...] = ()
+    reliable_change: ReliableChange | None = Field(
+        default=None, description="A reliable-change value in points reported for a scale."
+    )
     status: InstrumentStatus
     licence: str
     notes: tuple[str, ...] = ()
@@ -67,6 +71,7 @@ class Instrument(BaseModel):
         self._check_items()
         self._check_scales()
         self._check_cutoffs()
+        self._check_reliable_change()
         self._check_missing_policy()
         return self
 
@@ -138,6 +143,21 @@ class Instrument(BaseModel):
                 raise ValueError(f"items belong to more than one subscale: {shared}")
         elif not any(s.kind == "total" for s in self.scales):
             raise ValueError("an instrument needs at least one subscale or a total scale")
+
+    def _check_reliable_change(self) -> None:
+        change = self.reliable_change
+        if change is None:
+            return
+        scale = next((s for s in self.scales if s.id == change.scale), None)
+        if scale is None:
+            raise ValueError(f"reliable_change names unknown scale {change.scale!r}")
+        width = self.response_scale.max - self.response_scale.min
+        factor = len(scale.items) if change.aggregate == "sum" else 1
+        if change.points > width * factor:
+            raise ValueError(
+                f"reliable_change of {change.points:g} points exceeds the {change.aggregate} "
+                f"range of scale {change.scale!r}"
+            )
 
     def _check_cutoffs(self) -> None:
         scales = {s.id: s for s in self.scales}

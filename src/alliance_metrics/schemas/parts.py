@@ -14,7 +14,16 @@ from pydantic import (
 
 from alliance_metrics.schemas._base import FROZEN, Aggregate, Identifier, InstrumentId
 
-__all__ = ["Citation", "Cutoff", "InstrumentStatus", "Item", "ItemOrigin", "MissingPolicy", "Scale"]
+__all__ = [
+    "Citation",
+    "Cutoff",
+    "InstrumentStatus",
+    "Item",
+    "ItemOrigin",
+    "MissingPolicy",
+    "ReliableChange",
+    "Scale",
+]
 
 
 class ItemOrigin(BaseModel):
@@ -103,6 +112,22 @@ class MissingPolicy(BaseModel):
         elif not 0.0 < value <= 1.0:
             raise ValueError(f"min_answered as a proportion must be in (0, 1]; got {value}")
         return self
+
+
+class ReliableChange(BaseModel):
+    """A reliable-change value in points reported for a scale (Jacobson & Truax's RC in points).
+
+    ``kind="published"``: from the instrument's own validation papers; ``"secondary"``: reported
+    by secondary sources only. No WAI form has one: compute it from an SD and a reliability.
+    """
+
+    model_config = FROZEN
+
+    scale: Identifier
+    aggregate: Aggregate = Field(description="Metric the points refer to (sum or mean).")
+    points: float = Field(gt=0, description="Change in points that counts as reliable.")
+    kind: Literal["published", "secondary"]
+    note: str = Field(description="Where the value comes from.")
 
 
 class Cutoff(BaseModel):

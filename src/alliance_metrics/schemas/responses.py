@@ -15,6 +15,11 @@ from pydantic import (
 from alliance_metrics._text import normalize_label
 from alliance_metrics.schemas._base import FROZEN
 
+MAX_BOUND = 1e6
+"""Largest absolute bound of a response scale (no questionnaire comes near it)."""
+MAX_STEPS = 1e6
+"""Most steps a response scale may have between its bounds."""
+
 __all__ = ["Anchor", "ResponseScale"]
 
 
@@ -51,10 +56,18 @@ class ResponseScale(BaseModel):
     def _check_consistency(self) -> ResponseScale:
         if not (math.isfinite(self.min) and math.isfinite(self.max)):
             raise ValueError("response scale bounds must be finite numbers")
+        if max(abs(self.min), abs(self.max)) > MAX_BOUND:
+            raise ValueError(f"response scale bounds must lie within ±{MAX_BOUND:g}")
         if self.min >= self.max:
             raise ValueError(f"response scale min ({self.min:g}) must be below max ({self.max:g})")
         if self.step is not None:
             n_steps = (self.max - self.min) / self.step
+            if n_steps > MAX_STEPS:
+                raise ValueError(
+                    f"response scale has more than {MAX_STEPS:g} steps of {self.step:g} from "
+                    f"{self.min:g} to {self.max:g}; use a larger step, or null for a continuous "
+                    "scale"
+                )
             if abs(n_steps - round(n_steps)) > 1e-9:
                 raise ValueError(
                     f"response scale max ({self.max:g}) is not reachable from min "

@@ -16,12 +16,14 @@ from alliance_metrics._arrays import IntArray
 from alliance_metrics._params import (
     Aggregate,
     OnInvalid,
+    bad_parameter,
     check_aggregate,
     check_choice,
     check_min_answered,
     check_optional_text,
     check_texts,
     resolve_instrument_arg,
+    resolve_instruments_arg,
 )
 from alliance_metrics._version import library_version
 from alliance_metrics.schemas import Instrument
@@ -93,6 +95,34 @@ class ScoreRequest:
         )
         request.required  # noqa: B018 - checks min_answered against the scales now
         return request
+
+    @classmethod
+    def resolve_many(
+        cls, function: str, instruments: object, *, prefix: object = None, **options: object
+    ) -> tuple[ScoreRequest, ...]:
+        """One request per instrument of a combined export (``["srs", "ors"]``).
+
+        ``prefix`` is ``None`` (each instrument's slug), a str (one instrument only), or a
+        sequence with one prefix (or ``None``) per instrument.
+        """
+        found = resolve_instruments_arg(instruments, function)
+        if len(found) == 1:
+            return (cls.resolve(function, found[0], prefix=prefix, **options),)
+        if prefix is None:
+            prefixes: list[object] = [None] * len(found)
+        elif isinstance(prefix, list | tuple) and len(prefix) == len(found):
+            prefixes = list(prefix)
+        else:
+            raise bad_parameter(
+                "prefix",
+                function,
+                "be None or give one prefix per instrument when several are scored",
+                prefix,
+            )
+        return tuple(
+            cls.resolve(function, inst, prefix=p, **options)
+            for inst, p in zip(found, prefixes, strict=True)
+        )
 
     @property
     def plan(self) -> ScoringPlan:
