@@ -39,6 +39,8 @@ def _named_columns(bound: inspect.BoundArguments, parameters: Sequence[str]) -> 
 
 
 def _item_columns(bound: inspect.BoundArguments, table: NativeTable, func: str) -> list[str]:
+    if bound.arguments.get("instrument") is None:  # every column is an item
+        return table.columns
     instrument = resolve_instrument_arg(bound.arguments["instrument"], func)
     found = resolve_columns(table.columns, instrument, bound.arguments.get("columns"), func)
     return [str(c) for c in found]
