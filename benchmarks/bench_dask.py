@@ -17,28 +17,35 @@ times, end to end (read → score → write Parquet):
 
 Every one-process measurement runs in a fresh child process and reports its peak RSS; every
 Dask measurement starts a fresh cluster (start-up not timed) and reports each worker's peak RSS
-(``resource.getrusage`` in the worker). Prints a table; asserts nothing.
+(``resource.getrusage`` in the worker). BLAS runs one thread per process everywhere, as Dask sets
+it for its workers (with a thread per core, OpenBLAS slows the kernel's small products 2–3× on
+a 2-core machine). A probe first measures how much two processes can do at once here. Prints a
+table; asserts nothing.
 """
 
 from __future__ import annotations
 
-import argparse
-import multiprocessing
 import os
-import resource
-import shutil
-import statistics
-import sys
-import tempfile
-import time
-from collections.abc import Callable
-from pathlib import Path
-from typing import Any
 
-import numpy as np
-import pyarrow as pa
-import pyarrow.csv as pacsv
-import pyarrow.parquet as pq
+for _name in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_name, "1")  # before NumPy is imported, here and in child processes
+
+import argparse  # noqa: E402
+import multiprocessing  # noqa: E402
+import resource  # noqa: E402
+import shutil  # noqa: E402
+import statistics  # noqa: E402
+import sys  # noqa: E402
+import tempfile  # noqa: E402
+import time  # noqa: E402
+from collections.abc import Callable  # noqa: E402
+from pathlib import Path  # noqa: E402
+from typing import Any  # noqa: E402
+
+import numpy as np  # noqa: E402
+import pyarrow as pa  # noqa: E402
+import pyarrow.csv as pacsv  # noqa: E402
+import pyarrow.parquet as pq  # noqa: E402
 
 ITEMS = [f"wai_{n}" for n in range(1, 13)]
 MB = 1024  # ru_maxrss is in KiB on Linux
@@ -136,14 +143,29 @@ def one_process(task: str, source: Path, out: Path) -> tuple[float, list[float]]
 # --- Dask --------------------------------------------------------------------------------------
 
 
-def on_cluster(workers: int, run: Callable[[Any], None]) -> tuple[float, list[float]]:
-    """Run ``run(client)`` on a fresh local cluster: (seconds, peak RSS MB of each worker)."""
+def _warm() -> None:
+    """Imports a worker needs (the one-process runs import before their clock starts too)."""
+    import pyarrow.parquet  # noqa: F401
+
+    import alliance_metrics.dask  # noqa: F401
+
+
+def on_cluster(
+    workers: int, run: Callable[[Any], None], *, trim: bool = True
+) -> tuple[float, list[float]]:
+    """Run ``run(client)`` on a fresh local cluster: (seconds, peak RSS MB of each worker).
+
+    ``trim=False`` starts the workers without Dask's ``MALLOC_TRIM_THRESHOLD_=65536`` (which
+    sends every large NumPy temporary back to the kernel, and costs the kernel 2–3× here).
+    """
+    import dask
     from distributed import Client, LocalCluster
 
-    with LocalCluster(
+    environ = {} if trim else {"distributed.nanny.pre-spawn-environ.MALLOC_TRIM_THRESHOLD_": None}
+    with dask.config.set(environ), LocalCluster(
         n_workers=workers, threads_per_worker=1, processes=True, dashboard_address=":0"
     ) as cluster, Client(cluster) as client:  # fmt: skip
-        client.run(lambda: None)  # workers up
+        client.run(_warm)
         started = time.perf_counter()
         run(client)
         seconds = time.perf_counter() - started
@@ -172,6 +194,34 @@ def dask_files(source: Path, out: Path) -> Callable[[Any], None]:
         shutil.rmtree(out)
 
     return run
+
+
+# --- how much two processes can do here ------------------------------------------------------
+
+
+def _probe(rows: int) -> float:
+    """Seconds to score ``rows`` in memory (the CPU and memory work of one partition)."""
+    sys.path.insert(0, os.path.dirname(__file__))
+    from _common import wai_sr_frame
+
+    import alliance_metrics as am
+
+    frame = wai_sr_frame(rows)
+    am.score_frame(frame, "wai-sr")
+    started = time.perf_counter()
+    for _ in range(3):
+        am.score_frame(frame, "wai-sr")
+    return (time.perf_counter() - started) / 3
+
+
+def parallel_capacity(rows: int = 1_000_000) -> tuple[float, float]:
+    """Seconds of the probe alone, and of two copies running at once (each)."""
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(1) as pool:
+        alone = pool.apply(_probe, (rows,))
+    with context.Pool(2) as pool:
+        both = pool.map(_probe, [rows, rows])
+    return alone, max(both)
 
 
 # --- per-row overhead on 1M rows -----------------------------------------------------------
@@ -243,6 +293,13 @@ def main() -> None:
             f"{os.cpu_count()} CPUs; Dask on {args.workers} worker processes × 1 thread",
             flush=True,
         )
+        alone, both = parallel_capacity()
+        print(
+            f"load average before: {', '.join(f'{x:.2f}' for x in os.getloadavg())}; "
+            f"probe (score 1M rows): {alone:.2f} s alone, {both:.2f} s each with two at once — "
+            f"two processes do {2 * alone / both:.2f}× the work of one on this machine now",
+            flush=True,
+        )
         parquet, csv, out = workdir / "parquet", workdir / "csv", workdir / "out"
         runs: list[tuple[str, tuple[float, list[float]]]] = []
         measures: list[tuple[str, Callable[[], tuple[float, list[float]]]]] = [
@@ -254,6 +311,8 @@ def main() -> None:
              lambda: one_process("_polars_whole", parquet, out)),
             ("Dask score_frame (read_parquet → to_parquet)",
              lambda: on_cluster(args.workers, dask_parquet(parquet, out))),
+            ("  the same, workers without MALLOC_TRIM_THRESHOLD_",
+             lambda: on_cluster(args.workers, dask_parquet(parquet, out), trim=False)),
         ]  # fmt: skip
         if not args.skip_csv:
             measures += [
@@ -296,6 +355,7 @@ def main() -> None:
             (f"{args.overhead_rows:,} rows in memory", "seconds", "ns/row", "vs pandas ns/row"),
             rows,
         )
+        print(f"\nload average after: {', '.join(f'{x:.2f}' for x in os.getloadavg())}")
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
 
