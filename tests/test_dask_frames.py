@@ -251,3 +251,31 @@ def test_analyses_of_all_rows_refuse_a_dask_frame(client: Client) -> None:
 
 def test_worker_processes_are_separate(client: Client) -> None:
     assert os.getpid() not in client.run(os.getpid).values()
+
+
+def test_whole_data_statistics_in_this_process() -> None:
+    """The partition helpers of the session series, run here (the synchronous scheduler)."""
+    import dask
+
+    frame = pd.DataFrame({"pre": [1.0, 2.0, None, 4.0, 8.0, 8.0], "post": [2.0, None, 1, 3, 5, 9]})
+    ddf = dd.from_pandas(frame, npartitions=3)
+    with dask.config.set(scheduler="sync"):
+        n, mean, sd = dask_series.sample_moments(ddf, "pre")
+        empty = dask_series.sample_moments(ddf[ddf["pre"] > 100], "pre")
+        complete = dask_series.sample_moments(ddf, "pre", complete="post")
+        flat = dd.from_pandas(pd.DataFrame({"pre": [3.0] * 4, "post": [4.0] * 4}), npartitions=2)
+        with pytest.raises(am.InputFormatError, match="cannot estimate the SD"):
+            am.reliable_change(flat, pre="pre", post="post", reliability=0.8)
+        centred = am.decompose(dd.from_pandas(LONG, npartitions=3), score="wai").compute()
+    values = frame["pre"].dropna()
+    assert n == 5
+    np.testing.assert_allclose([mean, sd], [values.mean(), values.std()], rtol=1e-14)
+    assert empty[0] == 0
+    assert np.isnan(empty[1])
+    assert np.isnan(empty[2])
+    paired = frame.dropna()["pre"]
+    np.testing.assert_allclose(complete[2], paired.std(), rtol=1e-14)
+    expected = am.decompose(LONG, score="wai")
+    np.testing.assert_allclose(
+        centred.sort_index()["person_mean_centered"], expected["person_mean_centered"], rtol=1e-12
+    )
