@@ -175,6 +175,9 @@ def test_destinations_that_are_not_an_output_folder_are_refused(
     code, err = _run(capsys, "score", tmp_path / "none*.csv", *common, "-o", tmp_path / "o")
     assert code == 2
     assert "INPUT argument must name or match at least one file" in err
+    code, err = _run(capsys, "score", exports / "a.csv", "-i", "wai-sr", "--workers", "2")
+    assert code == 2
+    assert "The --workers option must come with --engine dask. Got 2 instead." in err
     code, err = _run(capsys, "score", exports / "*.csv", *common, "--workers", "2", "-o", foreign)
     assert code == 2
     assert "--workers option must be left out" in err

@@ -259,7 +259,8 @@ def test_whole_data_statistics_in_this_process() -> None:
 
     frame = pd.DataFrame({"pre": [1.0, 2.0, None, 4.0, 8.0, 8.0], "post": [2.0, None, 1, 3, 5, 9]})
     ddf = dd.from_pandas(frame, npartitions=3)
-    with dask.config.set(scheduler="sync"):
+    in_process = {"scheduler": "sync", "dataframe.shuffle.method": "tasks"}  # not p2p: no workers
+    with dask.config.set(in_process):
         n, mean, sd = dask_series.sample_moments(ddf, "pre")
         empty = dask_series.sample_moments(ddf[ddf["pre"] > 100], "pre")
         complete = dask_series.sample_moments(ddf, "pre", complete="post")

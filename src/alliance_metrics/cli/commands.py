@@ -76,6 +76,11 @@ def _run_score(args: argparse.Namespace) -> int:
 
     if args.engine == "dask":
         return _run_score_dask(args)
+    for name in ("workers", "scheduler"):
+        if getattr(args, name) is not None:
+            from alliance_metrics._params import bad_parameter
+
+            raise bad_parameter(name, "score", "come with --engine dask", getattr(args, name))
     output = args.output
     if output is None and args.input == "-":
         output = "-"
