@@ -18,6 +18,12 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from alliance_metrics.batch import score_frame, validate_frame
     from alliance_metrics.coding import apply_position_coding
+    from alliance_metrics.distributions import (
+        ItemDistributions,
+        ScaleDistributions,
+        item_distributions,
+        scale_distributions,
+    )
     from alliance_metrics.errors import (
         AllianceMetricsError,
         AllianceMetricsWarning,
@@ -48,11 +54,13 @@ if TYPE_CHECKING:
         response_surface,
     )
     from alliance_metrics.longitudinal.alerts import session_alerts
+    from alliance_metrics.longitudinal.bland_altman import BlandAltman, bland_altman
     from alliance_metrics.longitudinal.clinical_significance import clinical_significance
     from alliance_metrics.longitudinal.first_last import first_last
     from alliance_metrics.longitudinal.growth import GrowthModelResult, growth_model
     from alliance_metrics.longitudinal.reliable_change import reliable_change
     from alliance_metrics.longitudinal.ruptures import detect_ruptures, rupture_summary
+    from alliance_metrics.longitudinal.session_means import session_means
     from alliance_metrics.longitudinal.sudden import sudden_change_events, sudden_changes
     from alliance_metrics.longitudinal.sudden_cases import sudden_change_cases
     from alliance_metrics.longitudinal.trajectories import decompose, trajectory_features
@@ -64,6 +72,7 @@ if TYPE_CHECKING:
         omega_total,
         reliability_report,
     )
+    from alliance_metrics.report import build_report
     from alliance_metrics.results import CsvSummary, ScaleScore, ScoreResult, ValidationReport
     from alliance_metrics.schemas import (
         Administration,
@@ -87,6 +96,7 @@ _EXPORTS: dict[str, str] = {
     "AllianceMetricsWarning": "errors",
     "AlphaResult": "psychometrics",
     "Anchor": "schemas",
+    "BlandAltman": "longitudinal.bland_altman",
     "Citation": "schemas",
     "CsvSummary": "results",
     "Cutoff": "schemas",
@@ -100,17 +110,21 @@ _EXPORTS: dict[str, str] = {
     "InvalidParameterError": "errors",
     "IssueCode": "errors",
     "Item": "schemas",
+    "ItemDistributions": "distributions",
     "MissingDependencyError": "errors",
     "MissingPolicy": "schemas",
     "ResponseScale": "schemas",
     "ResponseSurface": "longitudinal.agreement",
     "ResponseValidationError": "errors",
     "Scale": "schemas",
+    "ScaleDistributions": "distributions",
     "ScaleScore": "results",
     "ScoreResult": "results",
     "UnknownInstrumentError": "errors",
     "ValidationReport": "results",
     "apply_position_coding": "coding",
+    "bland_altman": "longitudinal.bland_altman",
+    "build_report": "report",
     "clinical_significance": "longitudinal.clinical_significance",
     "cronbach_alpha": "psychometrics",
     "decompose": "longitudinal.trajectories",
@@ -121,6 +135,7 @@ _EXPORTS: dict[str, str] = {
     "get_instrument": "instruments.registry",
     "growth_model": "longitudinal.growth",
     "icc": "interrater",
+    "item_distributions": "distributions",
     "item_statistics": "psychometrics",
     "list_instruments": "instruments.registry",
     "load_instrument": "instruments.registry",
@@ -134,10 +149,12 @@ _EXPORTS: dict[str, str] = {
     "reliable_change": "longitudinal.reliable_change",
     "response_surface": "longitudinal.agreement",
     "rupture_summary": "longitudinal.ruptures",
+    "scale_distributions": "distributions",
     "score": "scoring",
     "score_csv": "pipeline.run",
     "score_frame": "batch",
     "session_alerts": "longitudinal.alerts",
+    "session_means": "longitudinal.session_means",
     "sudden_change_cases": "longitudinal.sudden_cases",
     "sudden_change_events": "longitudinal.sudden",
     "sudden_changes": "longitudinal.sudden",
@@ -152,6 +169,7 @@ __all__ = [
     "AllianceMetricsWarning",
     "AlphaResult",
     "Anchor",
+    "BlandAltman",
     "Citation",
     "CsvSummary",
     "Cutoff",
@@ -165,18 +183,22 @@ __all__ = [
     "InvalidParameterError",
     "IssueCode",
     "Item",
+    "ItemDistributions",
     "MissingDependencyError",
     "MissingPolicy",
     "ResponseScale",
     "ResponseSurface",
     "ResponseValidationError",
     "Scale",
+    "ScaleDistributions",
     "ScaleScore",
     "ScoreResult",
     "UnknownInstrumentError",
     "ValidationReport",
     "__version__",
     "apply_position_coding",
+    "bland_altman",
+    "build_report",
     "clinical_significance",
     "cronbach_alpha",
     "decompose",
@@ -187,6 +209,7 @@ __all__ = [
     "get_instrument",
     "growth_model",
     "icc",
+    "item_distributions",
     "item_statistics",
     "list_instruments",
     "load_instrument",
@@ -200,10 +223,12 @@ __all__ = [
     "reliable_change",
     "response_surface",
     "rupture_summary",
+    "scale_distributions",
     "score",
     "score_csv",
     "score_frame",
     "session_alerts",
+    "session_means",
     "sudden_change_cases",
     "sudden_change_events",
     "sudden_changes",
@@ -218,8 +243,8 @@ def __getattr__(name: str) -> Any:
         from alliance_metrics._version import library_version
 
         return library_version()
-    if name == "datasets":
-        return importlib.import_module("alliance_metrics.datasets")
+    if name in ("datasets", "plot"):
+        return importlib.import_module(f"alliance_metrics.{name}")
     module = _EXPORTS.get(name)
     if module is None:
         raise AttributeError(f"module 'alliance_metrics' has no attribute {name!r}")

@@ -19,6 +19,7 @@ from alliance_metrics.cli.common import (
     one_instrument,
     print_notes,
 )
+from alliance_metrics.cli.report_command import run_report
 
 if TYPE_CHECKING:
     from alliance_metrics.schemas import Instrument
@@ -263,6 +264,10 @@ def _run_schema(_: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def _run_report(args: argparse.Namespace) -> int:
+    return run_report(args, one_instrument(args.instrument, "report"), input_of(args.input))
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "score": _run_score,
     "validate": _run_validate,
@@ -270,5 +275,6 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "schema": _run_schema,
     "reliability": _run_reliability,
     "series": _run_series,
+    "report": _run_report,
 }
 """Command name → the function that runs it and returns the exit code."""

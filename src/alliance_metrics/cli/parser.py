@@ -47,6 +47,9 @@ FLAGS: dict[str, str] = {
     "score": "--score",
     "client": "--client",
     "session": "--session",
+    "ids": "--no-ids",
+    "drop_points": "--drop-points",
+    "max_trajectories": "--max-trajectories",
 }
 """Library parameter → command-line option, for messages."""
 
@@ -210,5 +213,35 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("raise", "missing"),
         default="raise",
         help="invalid cells stop the run (default) or count as unanswered",
+    )
+
+    report = commands.add_parser("report", help="write a self-contained HTML report of a batch")
+    _add_reading_options(report)
+    report.add_argument("-o", "--output", metavar="PATH", help="default: INPUT.report.html")
+    series = report.add_argument_group("session series (with --client and --session)")
+    series.add_argument("--client", metavar="COLUMN", help="column of the client key")
+    series.add_argument("--session", metavar="COLUMN", help="column of the session number")
+    series.add_argument("--scale", metavar="ID", help="scale of the series (default: total)")
+    series.add_argument("--no-ids", action="store_true", help="number clients 1, 2, … instead")
+    series.add_argument("--cutoff", type=float, metavar="X", help="alert below this score")
+    series.add_argument(
+        "--drop-points",
+        type=float,
+        default=1.0,
+        metavar="X",
+        help="alert on a drop this large from the last session (default: 1)",
+    )
+    series.add_argument(
+        "--max-trajectories",
+        type=_integer,
+        default=12,
+        metavar="N",
+        help="most flagged clients drawn (default: 12)",
+    )
+    report.add_argument(
+        "--on-invalid",
+        choices=("missing", "raise"),
+        default="missing",
+        help="invalid cells count as unanswered (default) or stop the run",
     )
     return parser

@@ -31,7 +31,7 @@ from alliance_metrics.io.sniff import head_records, regular_quoting, sniff_delim
 __all__ = ["Batch", "CsvSource", "check_header", "open_csv_source", "record_blocks", "record_lines"]
 
 _BLOCK_BYTES = 4 * 1024 * 1024
-_REST_BLOCK_BYTES = 16 * 1024 * 1024
+_REST_BLOCK_BYTES = 4 * 1024 * 1024
 
 
 class Batch(NamedTuple):
@@ -154,13 +154,18 @@ class CsvSource:
         if skip_header:
             rest, line = _header_length(stream)
             stream = PrefixedStream(rest, stream)  # type: ignore[arg-type]
-        block = max(_BLOCK_BYTES, _REST_BLOCK_BYTES)  # Arrow's reader needs whole rows per block
+        # Arrow's reader reads a few blocks ahead: memory grows with the block size, and a record
+        # must fit in one block (longer ones are refused with a clear message).
+        block = max(_BLOCK_BYTES, _REST_BLOCK_BYTES)
         reader = pacsv.open_csv(pa.PythonFile(stream, mode="r"), **self._options(block))
-        for batch in reader:
-            if batch.num_rows:
-                lines = np.arange(line, line + batch.num_rows, dtype=np.int64)
-                line += batch.num_rows
-                yield Batch(pa.Table.from_batches([batch]), lines)
+        try:
+            for batch in reader:
+                if batch.num_rows:
+                    lines = np.arange(line, line + batch.num_rows, dtype=np.int64)
+                    line += batch.num_rows
+                    yield Batch(pa.Table.from_batches([batch]), lines)
+        finally:
+            reader.close()
 
     def close(self) -> None:
         """Close the input (and the native reader, if any)."""
@@ -294,6 +299,11 @@ def _explain_arrow_error(error: pa.ArrowInvalid, source: CsvSource) -> InputForm
             f"{source.name}: a data row has the wrong number of fields ({counts}); every row "
             f"must have the {len(source.columns)} fields of the header. Check the delimiter "
             "(the 'delimiter' parameter) and unbalanced quotes."
+        )
+    if "straddl" in text:
+        return InputFormatError(
+            f"{source.name}: a record is longer than {_REST_BLOCK_BYTES >> 20} MiB in a part of "
+            "the file with irregular quoting (a quote inside an unquoted field); check the quotes."
         )
     return InputFormatError(f"{source.name}: cannot parse the CSV data ({text.split(':')[0]}).")
 

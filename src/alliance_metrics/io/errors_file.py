@@ -76,6 +76,24 @@ class ErrorsFile:
             self._sink = TableSink(self.target, "csv", sanitize=True)
         self._sink.write(pa.table(columns))
 
+    def add_arrow(
+        self, cases: pa.Table, lines: pa.Array, ids: Mapping[str, pa.Array] | None = None
+    ) -> None:
+        """Append one chunk's failures given as Arrow (row, column, value, code, message)."""
+        if self.target is None or not cases.num_rows:
+            return
+        columns: dict[str, pa.Array] = {
+            "row": cases.column("row"),
+            "line": pa.array(lines, type=pa.int64()),
+        }
+        for name, values in zip(self.id_names, (ids or {}).values(), strict=False):
+            columns[name] = values.cast(pa.string())
+        for name in ("column", "value", "code", "message"):
+            columns[name] = cases.column(name)
+        if self._sink is None:
+            self._sink = TableSink(self.target, "csv", sanitize=True)
+        self._sink.write(pa.table(columns))
+
     def sinks(self) -> list[TableSink]:
         """Return the open sink, if anything was written (to publish with the other outputs)."""
         return [] if self._sink is None else [self._sink]

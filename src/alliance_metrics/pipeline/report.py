@@ -16,6 +16,7 @@ from alliance_metrics.results import ValidationReport
 
 if TYPE_CHECKING:
     import pandas as pd
+    import pyarrow as pa
 
 __all__ = ["REPORT_LIMIT", "ReportCollector", "id_columns_of"]
 
@@ -101,6 +102,25 @@ class ReportCollector:
         room = self.limit - self.n_kept
         if room > 0:
             kept = cases.iloc[:room]
+            self.kept.append(kept)
+            self.n_kept += len(kept)
+
+    def add_arrow(
+        self, cases: pa.Table, table: pa.Table, row_offset: int, lines: IntArray, invalid_rows: int
+    ) -> None:
+        """Record one block's failures given as Arrow (the streaming path: never per cell)."""
+        import pyarrow as pa
+
+        self.n_cells += cases.num_rows
+        self.n_rows_invalid += invalid_rows
+        positions = pa.array(cases.column("row").to_numpy() - row_offset)
+        ids = {str(c): table.column(str(c)).take(positions) for c in self.id_columns}
+        self.errors.add_arrow(cases, pa.array(lines).take(positions), ids)
+        room = self.limit - self.n_kept
+        if room > 0:
+            kept = cases.slice(0, room).to_pandas(types_mapper=None)
+            for name in ("column", "value", "code", "message"):
+                kept[name] = kept[name].astype(object)
             self.kept.append(kept)
             self.n_kept += len(kept)
 

@@ -8,6 +8,7 @@ first :data:`REPORT_LIMIT` of them.
 
 from __future__ import annotations
 
+import itertools
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -29,11 +30,9 @@ from alliance_metrics.results import ROW_STATUSES, CsvSummary, ScoreColumns
 from alliance_metrics.scoring.kernel import row_status_codes, score_blocks, warn_if_provisional
 from alliance_metrics.scoring.request import ScoreRequest
 from alliance_metrics.validation.arrow import coerce_text
-from alliance_metrics.validation.report import CellFetcher, failure_table
+from alliance_metrics.validation.report import ArrowFetcher, failure_arrow
 
 if TYPE_CHECKING:
-    import pandas as pd
-
     from alliance_metrics.validation.rules import CellRules
 
 __all__ = ["score_stream", "validate_stream"]
@@ -75,7 +74,6 @@ class _Blocks:
             n = table.num_rows
             self.plain = set()
             block = _Decided(table, [], [])
-            failures = []
             for part in self.scored:  # a loop over the run's instruments, never over rows
                 names = part.item_columns
                 values = np.empty((n, len(names)), dtype=np.float64, order="F")
@@ -84,41 +82,56 @@ class _Blocks:
                     values[:, j], codes[:, j], plain = coerce_text(table.column(name), part.rules)
                     if plain:
                         self.plain.add(name)
-                if codes.any():
-                    scale = part.request.instrument.response_scale
-                    fetch = _fetcher(table, names)
-                    failures.append(failure_table(codes, names, scale, fetch, row_offset=self.rows))
                 block.item_values.append(values)
                 block.codes.append(codes)
-            if failures:
-                cases = failures[0] if len(failures) == 1 else _by_row(failures)
-                invalid = np.logical_or.reduce([c.any(axis=1) for c in block.codes])
-                self.collector.add(
-                    cases, table, None, self.rows, lines=lines, extra_rows=int(invalid.sum())
-                )
+            if any(codes.any() for codes in block.codes):
+                self._collect(block, lines)
             self.rows += n
             if self.request.progress is not None:
                 self.request.progress(self.source.bytes_read, self.source.size)
             yield block
 
+    def _collect(self, block: _Decided, lines: IntArray) -> None:
+        """Report a block's rejected cells, a bounded number at a time (memory stays flat)."""
+        per_row = sum((codes != 0).sum(axis=1) for codes in block.codes)
+        invalid = per_row > 0
+        cumulative = np.cumsum(per_row)
+        cuts = np.searchsorted(cumulative, np.arange(_PIECE, int(cumulative[-1]), _PIECE), "right")
+        bounds = [0, *np.unique(cuts).tolist(), len(per_row)]
+        for start, stop in itertools.pairwise(bounds):
+            pieces = [
+                failure_arrow(
+                    codes[start:stop],
+                    part.item_columns,
+                    part.request.instrument.response_scale,
+                    _fetcher(block.table, part.item_columns, start),
+                    row_offset=self.rows + start,
+                )
+                for part, codes in zip(self.scored, block.codes, strict=True)
+                if codes[start:stop].any()
+            ]
+            if pieces:
+                cases = pieces[0] if len(pieces) == 1 else _by_row(pieces)
+                n_invalid = int(invalid[start:stop].sum())
+                self.collector.add_arrow(cases, block.table, self.rows, lines, n_invalid)
 
-def _by_row(tables: list[pd.DataFrame]) -> pd.DataFrame:
+
+_PIECE = 200_000
+"""Rejected cells turned into report rows at a time (a block may hold millions)."""
+
+
+def _by_row(tables: list[pa.Table]) -> pa.Table:
     """Failure tables of several instruments as one, by row (then instrument order)."""
-    import pandas as pd
-
-    return (
-        pd.concat(tables, ignore_index=True)
-        .sort_values("row", kind="stable")
-        .reset_index(drop=True)
-    )
+    combined = pa.concat_tables(tables)
+    order = np.argsort(combined.column("row").to_numpy(), kind="stable")
+    return combined.take(pa.array(order))
 
 
-def _fetcher(table: pa.Table, names: list[str]) -> CellFetcher:
-    """Cells of a block's item column at some rows, as read."""
+def _fetcher(table: pa.Table, names: list[str], first: int = 0) -> ArrowFetcher:
+    """Cells of a block's item column at some rows (counted from row ``first``), as read."""
 
-    def fetch(j: int, rows: IntArray) -> list[object]:
-        cells: list[object] = table.column(names[j]).take(pa.array(rows)).to_pylist()
-        return cells
+    def fetch(j: int, rows: IntArray) -> pa.Array:
+        return table.column(names[j]).take(pa.array(rows + first)).combine_chunks()
 
     return fetch
 

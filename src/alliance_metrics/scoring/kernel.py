@@ -43,6 +43,9 @@ __all__ = [
 ]
 
 OK, PRORATED, INSUFFICIENT, INVALID = 0, 1, 2, 3
+_FEW_ROWS = 64
+"""Up to this many rows a scale is summed in one ``accumulate`` call, above it item by item
+(fewer calls against less memory traffic); both add left to right, so the bits agree."""
 """Status codes: positions in :data:`~alliance_metrics.results.ROW_STATUSES`."""
 
 
@@ -68,6 +71,9 @@ class ScoringPlan:
         Normalised anchor label → value.
     positions
         Item id, number, or number as text → column index.
+    members
+        Column indices of each scale's items, in the scale's own order (the order its sum is
+        taken in).
     """
 
     instrument: Instrument
@@ -80,6 +86,7 @@ class ScoringPlan:
     scale_sizes: IntArray
     labels: Mapping[str, float]
     positions: Mapping[str | int, int]
+    members: tuple[IntArray, ...]
     required_cache: dict[tuple[str, int | float], IntArray] = field(
         default_factory=dict, repr=False, compare=False
     )
@@ -154,6 +161,10 @@ def compile_instrument(instrument: Instrument) -> ScoringPlan:
             **{item.number: j for j, item in enumerate(instrument.items)},
             **{str(item.number): j for j, item in enumerate(instrument.items)},
         },
+        members=tuple(
+            _frozen(np.array([item_index[i] for i in scale.items], dtype=np.int64))
+            for scale in instrument.scales
+        ),
     )
     with _cache_lock:
         _plan_cache[key] = plan
@@ -245,17 +256,28 @@ def score_matrix(
     missing = np.isnan(keyed)
     n_scales, n_rows = len(plan.scale_ids), len(values)
     sizes = plan.scale_sizes[:, np.newaxis]
-    if missing.any():
-        sums = plan.weights.T @ np.where(missing, 0.0, keyed).T
-        missing_by_item = missing.T
-        answered = np.empty((n_scales, n_rows), dtype=np.int64)
-        for s in range(n_scales):  # a loop over scales, never over rows
-            members = plan.weights[:, s] > 0
+    any_missing = bool(missing.any())
+    # item-major copy: one contiguous row per item, unanswered as 0
+    by_item = np.ascontiguousarray((np.where(missing, 0.0, keyed) if any_missing else keyed).T)
+    sums = np.empty((n_scales, n_rows), dtype=np.float64)
+    answered = np.empty((n_scales, n_rows), dtype=np.int64)
+    missing_by_item = missing.T
+    for s in range(n_scales):  # loops over scales and items, never over rows
+        members = plan.members[s]
+        # left to right in the scale's item order, as a person would add them: a row's score
+        # never depends on the other rows of the batch (a matrix product's summation order,
+        # and so its last bit, changes with the batch's shape)
+        if n_rows <= _FEW_ROWS:  # one call; accumulate is strictly sequential too
+            sums[s] = np.add.accumulate(by_item[members], axis=0)[-1]
+        else:
+            sums[s] = by_item[members[0]]
+            for j in members[1:]:
+                sums[s] += by_item[j]
+        if any_missing:
             n_missing = missing_by_item[members].sum(axis=0, dtype=np.int64)
             answered[s] = plan.scale_sizes[s] - n_missing
-    else:
-        sums = plan.weights.T @ keyed.T
-        answered = np.broadcast_to(sizes, (n_scales, n_rows)).copy()
+        else:
+            answered[s] = plan.scale_sizes[s]
     complete = answered == sizes
     enough = answered >= required[:, np.newaxis]
     if aggregate == "sum" and complete.all():

@@ -1,4 +1,4 @@
-"""Tables for people: fixed-width text of the analysis results (and, later, the HTML report)."""
+"""Tables for people: fixed-width text of the analysis results, and analysis tables to files."""
 
 from __future__ import annotations
 
