@@ -75,6 +75,13 @@ def _file_options(args: argparse.Namespace) -> dict[str, Any]:
 def _run_score(args: argparse.Namespace) -> int:
     from alliance_metrics.pipeline.run import score_csv
 
+    if args.engine == "dask":
+        return _run_score_dask(args)
+    for name in ("workers", "scheduler"):
+        if getattr(args, name) is not None:
+            from alliance_metrics._params import bad_parameter
+
+            raise bad_parameter(name, "score", "come with --engine dask", getattr(args, name))
     output = args.output
     if output is None and args.input == "-":
         output = "-"
@@ -88,7 +95,7 @@ def _run_score(args: argparse.Namespace) -> int:
             min_answered=args.min_answered,
             prefix=args.prefix,
             on_invalid=args.on_invalid,
-            output_format=args.output_format,
+            output_format=args.output_format or "csv",
             sanitize=not args.no_sanitize,
             precision=args.precision,
             progress=progress,
@@ -98,7 +105,31 @@ def _run_score(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     print_notes(summary.notes)
-    say(f"{summary.describe()}")
+    say(summary.describe())
+    return EXIT_OK if summary.ok else EXIT_DATA_PROBLEMS
+
+
+def _run_score_dask(args: argparse.Namespace) -> int:
+    from alliance_metrics.dask import score_files
+
+    options = _file_options(args)
+    summary = score_files(
+        args.input,
+        args.output,
+        instruments_of(args.instrument),
+        scheduler=args.scheduler,
+        workers=args.workers,
+        aggregate=args.aggregate,
+        min_answered=args.min_answered,
+        prefix=args.prefix,
+        on_invalid=args.on_invalid,
+        output_format=args.output_format or "parquet",
+        sanitize=not args.no_sanitize,
+        precision=args.precision,
+        **options,
+    )
+    print_notes(summary.notes)
+    say(summary.describe())
     return EXIT_OK if summary.ok else EXIT_DATA_PROBLEMS
 
 

@@ -115,6 +115,8 @@ def check_outputs(args: object) -> None:
     """
     from alliance_metrics.io.targets import protected_inputs, resolve_output
 
+    if getattr(args, "engine", None) == "dask":
+        return  # INPUT is a pattern and -o a folder: the Dask engine checks its own (dask/files)
     source = getattr(args, "input", None)
     definitions = [
         v for v in getattr(args, "instrument", None) or () if v.lower().endswith(".json")
