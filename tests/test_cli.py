@@ -171,6 +171,25 @@ def test_default_precision_round_trips_exactly_and_precision_rounds(
     assert rows[1]["wai_sr_bond_answered"] == "3"
 
 
+@pytest.mark.parametrize("precision", range(18))
+def test_every_precision_rounds_as_python_round(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], precision: int
+) -> None:
+    """`--precision N` writes round(score, N): np.round's scaling was one step off at 15 and
+    17 decimals (3.6666666666666665 → 3.666666666666666)."""
+    header = ",".join(["client", *[f"wai_{n}" for n in range(1, 13)]])
+    lines = [f"c{i},{','.join(str(1 + (i * 7 + n * 3) % 5) for n in range(12))}" for i in range(40)]
+    source = put(tmp_path, "sr.csv", ("\n".join([header, *lines]) + "\n").encode())
+    result = run(capsys, "score", source, "-i", "wai-sr", "-o", tmp_path / "r.csv",
+                 "--precision", str(precision))  # fmt: skip
+    assert result.code == 0, result.err
+    exact = expected_scores(source, "wai-sr")
+    for i, row in enumerate(read_rows(tmp_path / "r.csv")):
+        for scale in ("goal", "task", "bond", "total"):
+            want = round(float(exact[f"wai_sr_{scale}"].iloc[i]), precision)
+            assert float(row[f"wai_sr_{scale}"]) == want, (i, scale, row[f"wai_sr_{scale}"])
+
+
 def test_negative_precision_is_a_usage_error(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

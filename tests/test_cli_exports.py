@@ -188,7 +188,7 @@ def test_qualtrics_current_previews_left_out_and_counted(
     assert code == 1
     notes = [line for line in err.splitlines() if line.startswith("alliance-metrics: note: ")]
     assert len(notes) == 1
-    assert "'Q5_9' (6)" in notes[0]
+    assert "'Q5_9' (1 cell above)" in notes[0]
     line = summary_line(err)
     assert (
         "qualtrics export: 3 administrations (2 rows left out — survey preview (Status 1): 1; "

@@ -115,23 +115,40 @@ def test_an_errors_file_hard_linked_to_the_input_is_refused(
 
 
 @pytest.mark.slow
-def test_sigterm_leaves_no_partial_file(tmp_path: Path) -> None:
-    source = _big_csv(tmp_path / "big.csv", 3_000_000)
-    output = tmp_path / "out.csv"
+@pytest.mark.parametrize(
+    "signum", [signal.SIGTERM, signal.SIGHUP, signal.SIGUSR1], ids=lambda s: signal.Signals(s).name
+)
+@pytest.mark.parametrize("to_stdout", [False, True], ids=["file", "stdout"])
+def test_a_terminating_signal_leaves_no_partial_file(
+    tmp_path: Path, signum: int, to_stdout: bool
+) -> None:
+    """Any signal that ends the process cleans up: the output's temporary file, or the spool of
+    standard output in TMPDIR; the exit status is 128 + the signal's number."""
+    source = _big_csv(tmp_path / "big.csv", 1_000_000)
+    spool = tmp_path / "tmp"
+    spool.mkdir()
+    output = "-" if to_stdout else str(tmp_path / "out.csv")
     process = subprocess.Popen(
-        [*SCRIPT, "score", str(source), "-i", "wai-sr", "-o", str(output), "--no-progress"],
+        [*SCRIPT, "score", str(source), "-i", "wai-sr", "-o", output, "--no-progress"],
+        stdout=subprocess.DEVNULL,
         stderr=subprocess.PIPE,
+        env={**os.environ, "TMPDIR": str(spool)},
     )
+    watched = spool if to_stdout else tmp_path
     deadline = time.monotonic() + 30
-    while not any(p.name.endswith(".partial") for p in tmp_path.iterdir()):
+    while not any(watched.iterdir()) or (
+        not to_stdout and not any(p.name.endswith(".partial") for p in tmp_path.iterdir())
+    ):
         assert time.monotonic() < deadline, "the run never started writing"
         assert process.poll() is None, "the run ended before it could be terminated"
         time.sleep(0.01)
-    process.send_signal(signal.SIGTERM)
+    process.send_signal(signum)
     _, err = process.communicate(timeout=60)
-    assert process.returncode == 143
-    assert err.decode().strip() == "alliance-metrics: terminated; nothing written"
-    assert _names(tmp_path) == ["big.csv"]
+    assert process.returncode == 128 + signum
+    name = signal.Signals(signum).name
+    assert err.decode().strip() == f"alliance-metrics: terminated ({name}); nothing written"
+    assert _names(tmp_path) == ["big.csv", "tmp"]
+    assert _names(spool) == []
 
 
 @pytest.mark.slow
@@ -261,3 +278,233 @@ def test_a_headerless_file_never_shows_its_first_row(
     assert "1980" not in err
     assert "no header row" in err
     assert "'4'" not in err
+
+
+# --- no output over any file the run reads ---------------------------------------------------
+
+
+def _definition(path: Path) -> Path:
+    path.write_text(am.get_instrument("wai-b3").model_dump_json().replace('"wai-b3"', '"my-b3"'))
+    return path
+
+
+@pytest.mark.parametrize("option", ["-o", "--errors"])
+def test_no_output_replaces_the_instrument_definition(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(B3)
+    definition = _definition(tmp_path / "mine.json")
+    before = definition.read_bytes()
+    commands = {
+        "score": [],
+        "validate": [],
+        "reliability": [],
+        "series": ["--analysis", "trajectories", "--client", "id", "--session", "id"],
+        "report": [],
+    }
+    for command, extra in commands.items():
+        if option == "-o" and command == "validate":
+            continue
+        if option == "--errors" and command not in ("score", "validate"):
+            continue
+        code, _, err = _run(capsys, command, source, "-i", definition, option, definition, *extra)
+        assert code == 2, (command, err)
+        assert "over the input" in err
+        assert definition.read_bytes() == before
+
+
+@pytest.mark.parametrize("option", ["-o", "--errors"])
+def test_no_output_replaces_the_redcap_dictionary(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], option: str
+) -> None:
+    exports = Path(__file__).parent / "fixtures" / "exports"
+    dictionary = tmp_path / "dictionary.csv"
+    shutil.copy(exports / "redcap_dictionary.csv", dictionary)
+    before = dictionary.read_bytes()
+    extra = [] if option == "-o" else ["-o", tmp_path / "out.csv"]
+    code, _, err = _run(capsys, "score", exports / "redcap_longitudinal.csv", "-i", "wai-sr",
+                        "--dictionary", dictionary, option, dictionary, *extra)  # fmt: skip
+    assert code == 2
+    assert "over the input 'dictionary.csv'" in err or "over the input" in err
+    assert dictionary.read_bytes() == before
+    # the library itself refuses too
+    with pytest.raises(am.InvalidParameterError, match="over the input"):
+        am.score_csv(exports / "redcap_longitudinal.csv", dictionary, "wai-sr",
+                     dictionary=dictionary)  # fmt: skip
+    assert dictionary.read_bytes() == before
+
+
+@pytest.mark.parametrize("spelling", ["-", "/dev/stdout", "/dev/fd/1", "/proc/self/fd/1"])
+def test_standard_output_that_is_the_input_is_refused(tmp_path: Path, spelling: str) -> None:
+    """`-o - 1<>input.csv`, `-o /dev/stdout >> input.csv`: the input would be overwritten."""
+    source = tmp_path / "in.csv"
+    source.write_bytes(B3)
+    with open(source, "r+b") as same:
+        result = subprocess.run(
+            [*SCRIPT, "score", str(source), "-i", "wai-b3", "-o", spelling,
+             "--errors", str(tmp_path / "e.csv")],
+            stdout=same,
+            stderr=subprocess.PIPE,
+            check=False,
+        )  # fmt: skip
+    assert result.returncode == 2
+    assert b"it is the input" in result.stderr
+    assert source.read_bytes() == B3
+    assert _names(tmp_path) == ["in.csv"]
+
+
+def test_standard_input_redirected_from_the_output_is_refused(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(B3)
+    for command in (["score", "-", "-i", "wai-b3"], ["reliability", "-", "-i", "wai-b3"]):
+        with open(source, "rb") as stdin:
+            result = subprocess.run(
+                [*SCRIPT, *command, "-o", str(source)],
+                stdin=stdin,
+                capture_output=True,
+                check=False,
+            )
+        assert result.returncode == 2, result.stderr
+        assert b"the file standard input reads" in result.stderr
+        assert source.read_bytes() == B3
+
+
+def test_a_stream_over_the_input_is_refused_by_the_library(tmp_path: Path) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(B3)
+    with open(source, "rb") as reading, open(source, "r+b") as writing:
+        with pytest.raises(am.InvalidParameterError, match="over the input"):
+            am.score_csv(reading, writing, "wai-b3")
+        with pytest.raises(am.InvalidParameterError, match="over the input"):
+            am.score_csv(reading, source, "wai-b3")
+    assert source.read_bytes() == B3
+
+
+# --- bounded reads of the files beside the data ----------------------------------------------
+
+
+def test_an_endless_definition_or_dictionary_is_refused(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(B3)
+    code, _, err = _run(capsys, "score", source, "-i", "/dev/zero.json", "-o", "-")
+    assert code == 2  # no such file: one line
+    endless = tmp_path / "zero.json"
+    endless.symlink_to("/dev/zero")
+    code, _, err = _run(capsys, "score", source, "-i", endless, "-o", "-")
+    assert code == 2
+    assert "larger than 16 MiB: not an instrument definition" in err
+    from alliance_metrics.io import redcap_dictionary
+
+    monkeypatch.setattr(redcap_dictionary, "MAX_DICTIONARY_BYTES", 1 << 20)
+    exports = Path(__file__).parent / "fixtures" / "exports"
+    code, _, err = _run(capsys, "score", exports / "redcap_longitudinal.csv", "-i", "wai-sr",
+                        "--dictionary", "/dev/zero", "-o", "-")  # fmt: skip
+    assert code == 2
+    assert "larger than 1 MiB" in err
+
+
+# --- every message one line, escaped ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "name", ["evil\nalliance-metrics: valid: 0 rows read.csv", "cr\rname.csv", "esc\x1b[31m.csv"]
+)
+def test_a_file_name_cannot_split_or_colour_a_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    source = tmp_path / name
+    source.write_bytes(b"a,b\n1,2\n")
+    for argv in (
+        ["score", source, "-i", "wai-b3"],
+        ["validate", tmp_path / ("x" + name), "-i", "wai-b3"],
+    ):
+        code, _, err = _run(capsys, *argv)
+        assert code == 2
+        assert err.count("\n") == 1, err
+        assert "\x1b" not in err
+        assert "\r" not in err
+        assert "\\n" in err or "\\r" in err or "\\x1b" in err
+
+
+# --- analyses that count rejected cells as unanswered say so ----------------------------------
+
+
+def test_analyses_report_the_cells_they_counted_as_unanswered(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rows = ["client_id,session,wai_1,wai_2,wai_3"]
+    rows += [f"c{c},{s},4,{3 + (s + c) % 3},4" for c in range(3) for s in range(1, 7)]
+    rows[3] = "c0,3,SECRET,4,4"
+    rows[6] = "c0,6,4,4,99"
+    source = tmp_path / "series.csv"
+    source.write_text("\n".join(rows) + "\n")
+    runs = [
+        ["series", source, "-i", "wai-b3", "--analysis", "trajectories", "-o", tmp_path / "t.csv"],
+        ["reliability", source, "-i", "wai-b3", "--on-invalid", "missing"],
+        ["report", source, "-i", "wai-b3", "--client", "client_id", "--session", "session",
+         "-o", tmp_path / "r.html"],
+    ]  # fmt: skip
+    for argv in runs:
+        code, _, err = _run(capsys, *argv)
+        assert code == 1, (argv[0], err)
+        assert "row 2, column 'wai_1': not_a_number" in err
+        assert "row 5, column 'wai_3': out_of_range" in err
+        assert "2 invalid cell(s) in 2 row(s) were counted as unanswered" in err
+        assert "SECRET" not in err
+        assert "99" not in err.replace(str(tmp_path), "")  # (the temporary folder may hold 99)
+    code, _, err = _run(capsys, "reliability", source, "-i", "wai-b3")
+    assert code == 1  # --on-invalid raise (the default): nothing written
+    assert "nothing written" in err
+
+
+# --- no data cell in any message --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("first_row", "delimiter"),
+    [
+        ("C0001,T07,1,4,4,4,2,3,3,4,4,4,4,3,5", ";"),  # the whole record looks like one name
+        ("C0001,T07,1,4,4,4,2,3,3,4,4,4,4,3,5", ","),
+        ("Jane Doe 0612345678 1,x", ","),
+        ("jdoe@example.org 1,2,3", ","),
+    ],
+)
+def test_a_headerless_file_never_quotes_its_first_row(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], first_row: str, delimiter: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_text(f"{first_row}\n{first_row}x\n")
+    code, _, err = _run(capsys, "score", source, "-i", "wai-sr", "--delimiter", delimiter)
+    assert code == 2
+    shown = err.replace(str(tmp_path), "")
+    for token in ("c0001", "C0001", "t07", "T07", "Jane", "jane", "0612345678", "jdoe"):
+        assert token not in shown, err
+
+
+def test_a_qualtrics_note_counts_out_of_range_cells_without_their_values(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    exports = Path(__file__).parent / "fixtures" / "exports"
+    text = (exports / "qualtrics_current.csv").read_text(encoding="utf-8-sig")
+    source = tmp_path / "q.csv"
+    source.write_text(text.replace(",6,", ",19840312,", 1), encoding="utf-8")
+    code, _, err = _run(capsys, "score", source, "-i", "wai-sr", "-o", tmp_path / "o.csv")
+    assert code == 1
+    assert "19840312" not in err
+    assert "1.98403e+07" not in err
+    assert "(1 cell above)" in err
+
+
+@pytest.mark.parametrize("template", ["{n:9999999999}", "wai_{n:0999999d}", "wai_{n:{id}}"])
+def test_a_column_template_cannot_build_gigabytes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], template: str
+) -> None:
+    source = tmp_path / "in.csv"
+    source.write_bytes(B3)
+    code, _, err = _run(capsys, "score", source, "-i", "wai-b3", "--columns", template)
+    assert code == 2
+    assert "The --columns option must use a format of at most 64 characters" in err
+    assert len(err) < 400

@@ -455,3 +455,71 @@ def test_valid_item_cells_starting_with_a_tab_are_still_neutralised(tmp_path: Pa
     summary, rows = _score_bytes(tmp_path, data)
     assert summary.ok  # a tab around a number is white space: the answer is valid
     assert rows[0]["wai_1"] == "'\t4"  # but the written cell cannot start with a tab
+
+
+# --- cells and headers of every shape survive the block reader ------------------------------
+
+BOM = "\ufeff"
+
+
+@pytest.mark.parametrize("block", [32, 8 * 1024 * 1024])
+@pytest.mark.parametrize("irregular", [False, True], ids=["quoted", "stray-quote"])
+def test_a_byte_order_mark_inside_the_data_is_a_cell_character(
+    monkeypatch: pytest.MonkeyPatch, block: int, irregular: bool
+) -> None:
+    """Arrow drops a BOM that starts its input; a record that starts a block keeps its own."""
+    note = "6'2\" tall" if irregular else "x"
+    rows = [f"{BOM}007,{note},4,4,4", f"{BOM}4,x,{BOM}4,4,4", "008,x,4,5,4"]
+    data = ("\ufeffid,note,wai_1,wai_2,wai_3\n" + "\n".join(rows) + "\n").encode()
+    monkeypatch.setattr(am_csv, "_BLOCK_BYTES", block)
+    out = io.BytesIO()
+    summary = am.score_csv(io.BytesIO(data), out, "wai-b3", sanitize=False)
+    written = rows_of(out.getvalue())
+    assert [r["id"] for r in written] == [f"{BOM}007", f"{BOM}4", "008"]
+    assert written[1]["wai_1"] == f"{BOM}4"
+    # the same verdict as score() and score_frame(): a BOM is not part of a number
+    assert summary.report.failure_cases["code"].tolist() == ["not_a_number"]
+    with pytest.raises(am.ResponseValidationError):
+        am.score([f"{BOM}4", 4, 4], "wai-b3")
+
+
+def test_wide_files_parsed_by_column_groups_lose_nothing(monkeypatch: pytest.MonkeyPatch) -> None:
+    extra = [f"c{i}x" for i in range(23)]
+    header = ["id", *extra, "wai_1", "wai_2", "wai_3"]
+    body = [[f"{r:03d}", *(f"v{r}_{i}" for i in range(23)), "4", str(1 + r % 5), "x" * r]
+            for r in range(5)]  # fmt: skip
+    text = "\n".join(",".join(row) for row in [header, *body]) + "\n"
+    monkeypatch.setattr(am_csv, "_COLUMN_GROUP", 4)
+    grouped = io.BytesIO()
+    am.score_csv(io.BytesIO(text.encode()), grouped, "wai-b3", sanitize=False)
+    monkeypatch.setattr(am_csv, "_COLUMN_GROUP", 10_000)
+    whole = io.BytesIO()
+    am.score_csv(io.BytesIO(text.encode()), whole, "wai-b3", sanitize=False)
+    assert grouped.getvalue() == whole.getvalue()
+    assert [r["c22x"] for r in rows_of(grouped.getvalue())] == [f"v{r}_22" for r in range(5)]
+
+
+def test_a_header_name_longer_than_the_csv_modules_field_limit() -> None:
+    long_name = "a" * 200_000  # the csv module stops at 131,072 characters by default
+    data = f"wai_1,wai_2,wai_3,{long_name}\n4,4,4,x\n".encode()
+    out = io.BytesIO()
+    summary = am.score_csv(io.BytesIO(data), out, "wai-b3")
+    assert summary.rows == 1
+    assert long_name in out.getvalue().decode()
+    assert csv.field_size_limit() == 131_072  # the process-wide limit is left as it was
+
+
+@pytest.mark.parametrize(
+    "encoding", ["raw_unicode_escape", "unicode_escape", "utf-7", "iso2022_jp", "hz", "idna",
+                 "punycode", "base64", "rot13"],
+)  # fmt: skip
+def test_codecs_that_do_not_read_ascii_as_ascii_are_refused(encoding: str) -> None:
+    data = b"id,note,wai_1,wai_2,wai_3\nA,x\\u0041y,\\u0034,4,4\n"
+    with pytest.raises(am.InvalidParameterError, match="'encoding' parameter"):
+        am.score_csv(io.BytesIO(data), io.BytesIO(), "wai-b3", encoding=encoding)
+
+
+def test_utf8_with_a_signature_is_utf8() -> None:
+    data = "\ufeffwai_1,wai_2,wai_3\n4,4,4\n".encode()
+    out = io.BytesIO()
+    assert am.score_csv(io.BytesIO(data), out, "wai-b3", encoding="utf-8-sig").rows == 1

@@ -67,7 +67,8 @@ def test_current_format_scores_end_to_end_with_ids() -> None:
 def test_values_outside_the_range_are_named_never_recoded() -> None:
     data = read_qualtrics(CURRENT, "wai-sr")
     assert len(data.notes) == 1
-    assert "'Q5_9' (6)" in data.notes[0]
+    assert "'Q5_9' (1 cell above)" in data.notes[0]
+    assert "(6" not in data.notes[0]  # a respondent's answer is never in a note
     assert "Recode Values" in data.notes[0]
     assert data.frame.loc[2, "Q5_9"] == "6"
     report = am.validate_frame(data.frame, "wai-sr", columns=data.item_columns)

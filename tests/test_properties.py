@@ -313,3 +313,27 @@ def test_decimal_steps_score_the_same_alone_and_in_a_batch() -> None:
     # the kernel sums a large batch item by item and a small one in one call: same bits
     large = am.score_frame(pd.concat([df] * 50, ignore_index=True), inst)["tenths_total"]
     assert (large.iloc[3::4] == whole).all()
+
+
+@given(
+    values=st.lists(
+        st.one_of(
+            st.floats(allow_nan=False, allow_infinity=False),
+            st.floats(min_value=-1e6, max_value=1e6),
+            st.integers(-(10**6), 10**6).map(lambda n: n / 8),
+            st.integers(-(10**9), 10**9).map(lambda n: n / 1000),
+        ),
+        min_size=1,
+        max_size=20,
+    ),
+    decimals=st.integers(0, 22),
+)
+def test_round_half_even_is_pythons_round(values: list[float], decimals: int) -> None:
+    """The output's rounding equals Python's correctly rounded round(x, n), sign of zero too."""
+    from alliance_metrics._arrays import round_half_even
+
+    got = round_half_even(np.array(values), decimals)
+    for x, g in zip(values, got.tolist(), strict=True):
+        want = round(x, decimals)
+        assert g == want, (x, decimals, g, want)
+        assert math.copysign(1.0, g) == math.copysign(1.0, want)

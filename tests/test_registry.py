@@ -242,10 +242,13 @@ def test_load_instrument_permission_denied(tmp_path: Path, monkeypatch: pytest.M
     path = tmp_path / "secret.json"
     path.write_text("{}", encoding="utf-8")
 
-    def deny(self: Path, *args: object, **kwargs: object) -> str:
-        raise PermissionError(13, "Permission denied", str(self))
+    def deny(file: object, *args: object, **kwargs: object) -> object:
+        raise PermissionError(13, "Permission denied", str(file))
 
-    monkeypatch.setattr(Path, "read_text", deny)
+    # root reads any file whatever its mode: deny the open itself
+    from alliance_metrics.instruments import registry
+
+    monkeypatch.setattr(registry, "open", deny, raising=False)
     with pytest.raises(
         am.InputFormatError, match=r"Cannot read instrument file .*Permission denied"
     ):

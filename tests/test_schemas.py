@@ -415,8 +415,82 @@ def test_administration_model() -> None:
     assert again == adm
 
 
-def test_missing_policy_rejects_bool_with_message() -> None:
-    with pytest.raises(ValidationError, match="min_answered must be an int or a float, not a bool"):
+def _set(data: dict[str, Any], path: tuple[str | int, ...], value: object) -> dict[str, Any]:
+    copy = json.loads(json.dumps(data))
+    target: Any = copy
+    for key in path[:-1]:
+        target = target[key]
+    target[path[-1]] = value
+    return copy
+
+
+_WITH_EXTRAS = definition(
+    missing_policy={"min_answered": 2},
+    cutoffs=[
+        {
+            "id": "low",
+            "scale": "total",
+            "aggregate": "sum",
+            "value": 8,
+            "direction": "below",
+            "boundary": "exclusive",
+            "kind": "convention",
+            "label": "low",
+        }
+    ],
+    reliable_change={
+        "scale": "total",
+        "aggregate": "sum",
+        "points": 3,
+        "kind": "secondary",
+        "note": "x",
+    },
+)
+_NUMBER_FIELDS = [
+    ("response_scale", "min"),
+    ("response_scale", "max"),
+    ("response_scale", "step"),
+    ("response_scale", "anchors", 0, "value"),
+    ("items", 0, "number"),
+    ("missing_policy", "min_answered"),
+    ("cutoffs", 0, "value"),
+    ("reliable_change", "points"),
+]
+
+
+@pytest.mark.parametrize("path", _NUMBER_FIELDS, ids=lambda p: ".".join(map(str, p)))
+@pytest.mark.parametrize("value", [True, False, "5", "1.0", None, [1]], ids=repr)
+def test_numbers_of_a_definition_are_json_numbers(
+    path: tuple[str | int, ...], value: object
+) -> None:
+    """`true` is not 1 and `"5"` is not 5 in a definition (the JSON Schema says `number`)."""
+    assert am.Instrument.model_validate(_WITH_EXTRAS)  # the base is valid
+    data = _set(_WITH_EXTRAS, path, value)
+    if value is None and path[-1] == "step":
+        return  # a continuous scale
+    with pytest.raises(ValidationError):
+        am.Instrument.model_validate(data)
+    with pytest.raises(ValidationError):
+        am.Instrument.model_validate_json(json.dumps(data))
+
+
+@pytest.mark.parametrize("value", [1, 0, "true", "yes", None])
+def test_reverse_is_a_json_boolean(value: object) -> None:
+    with pytest.raises(ValidationError):
+        am.Instrument.model_validate(_set(definition(), ("items", 0, "reverse"), value))
+
+
+def test_administration_session_is_an_integer() -> None:
+    for session in (True, "3", 3.0):
+        with pytest.raises(am.InputFormatError):
+            am.Administration.from_json(
+                json.dumps({"instrument": "wai-b3", "responses": {}, "session": session})
+            )
+    assert am.Administration.from_json('{"instrument": "wai-b3", "responses": {}, "session": 3}')
+
+
+def test_missing_policy_rejects_bool() -> None:
+    with pytest.raises(ValidationError, match="min_answered"):
         am.MissingPolicy(min_answered=True)
 
 

@@ -2,4 +2,5 @@
 
 from alliance_metrics.cli import main
 
-raise SystemExit(main())
+if __name__ == "__main__":  # worker processes started by spawn import this module again
+    raise SystemExit(main())

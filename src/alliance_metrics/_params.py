@@ -46,6 +46,12 @@ T = TypeVar("T")
 Aggregate = Literal["mean", "sum"]
 OnInvalid = Literal["raise", "missing"]
 _ASCII_PROBE = "\n\r,;\t|\"' 0123456789abcXYZ-+."
+_ASCII_BYTES = (
+    bytes(range(128))
+    + rb"\u0041\x41\101\N{DIGIT ONE}+AEE-+-~{A~}&AEE- a.xn--ls8h.b "
+    + b"\x1b$B\x1b(B"
+)
+"""Plain ASCII bytes, with the escapes and shifts of codecs that would read them as other text."""
 
 
 def bad_parameter(name: str, func: str, must: str, got: object) -> InvalidParameterError:
@@ -274,9 +280,17 @@ UTF-8. Got 'UTF_16_le' instead.
         raise bad_parameter(
             "encoding", func, "be the name of a known text encoding", value
         ) from None
+    if codec.name == "utf-8-sig":
+        return "utf-8"  # UTF-8 input may always start with a byte-order mark
     try:
-        compatible = _ASCII_PROBE.encode(codec.name) == _ASCII_PROBE.encode("ascii")
-    except (UnicodeError, LookupError):  # pragma: no cover - codecs that cannot encode ASCII
+        # ASCII must be ASCII both ways: escape codecs (raw_unicode_escape, utf-7, hz) and
+        # shifting ones (iso2022_*) turn plain bytes such as `\u0041` or `+AEE-` into other text
+        compatible = (
+            getattr(codec, "_is_text_encoding", True)
+            and _ASCII_PROBE.encode(codec.name) == _ASCII_PROBE.encode("ascii")
+            and codecs.decode(_ASCII_BYTES, codec.name) == _ASCII_BYTES.decode("ascii")
+        )
+    except (UnicodeError, LookupError, TypeError, ValueError):
         compatible = False
     if not compatible or codec.name.startswith(("utf-16", "utf-32")):
         raise bad_parameter(

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 from collections.abc import Collection, Sequence
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -22,6 +23,9 @@ from alliance_metrics._params import (
 )
 from alliance_metrics.columns import ColumnSpec, check_output_names, resolve_columns
 from alliance_metrics.errors import InvalidParameterError, ResponseValidationError
+from alliance_metrics.frames.kinds import AnyTable, Table, dask_engine, table_kind
+from alliance_metrics.frames.native import NativeTable
+from alliance_metrics.frames.score import score_table, validate_table
 from alliance_metrics.results import ROW_STATUSES, ValidationReport
 from alliance_metrics.schemas import Instrument
 from alliance_metrics.scoring.kernel import row_status_codes, score_blocks, warn_if_provisional
@@ -67,7 +71,7 @@ def _items(
 
 
 def validate_frame(
-    df: pd.DataFrame,
+    df: AnyTable,
     instrument: str | Instrument | Sequence[str | Instrument],
     *,
     columns: ColumnSpec = None,
@@ -79,7 +83,8 @@ def validate_frame(
     Parameters
     ----------
     df
-        One row per administration, item columns found as described for ``columns``.
+        One row per administration, item columns found as described for ``columns``: a pandas
+        or polars DataFrame, a pyarrow Table, or a Dask DataFrame (checked on its cluster).
     instrument
         Instrument id or :class:`Instrument`, or a list of them for a file holding several
         instruments side by side (``["srs", "ors"]``): each finds its own columns by its
@@ -109,7 +114,11 @@ def validate_frame(
     1    1  wai_3   not_on_step
     """
     func = "validate_frame"
-    frame = check_frame(df, func)
+    options = {"columns": columns, "row_offset": row_offset, "missing_values": missing_values}
+    if table_kind(df) == "dask":
+        return dask_engine().validate_frame(df, instrument, **options)  # type: ignore[no-any-return]
+    native = NativeTable.of(df)
+    frame = check_frame(df, func) if native is None else None
     instruments = resolve_instruments_arg(instrument, func)
     offset = check_int(row_offset, "row_offset", func, minimum=0)
     _one_spec(columns, len(instruments), func)
@@ -117,13 +126,16 @@ def validate_frame(
     reports = []
     for inst in instruments:  # a loop over the instruments of a combined export
         rules = CellRules.build(inst.response_scale, missing_values=markers)
-        items, _, codes = _items(frame, inst, columns, rules, func)
+        if native is not None:
+            reports.append(validate_table(native, inst, columns, rules, offset, func))
+            continue
+        items, _, codes = _items(frame, inst, columns, rules, func)  # type: ignore[arg-type]
         reports.append(frame_report(items, codes, inst, offset))
     return combined_report(reports)
 
 
 def score_frame(
-    df: pd.DataFrame,
+    df: Table,
     instrument: str | Instrument | Sequence[str | Instrument],
     *,
     columns: ColumnSpec = None,
@@ -133,13 +145,15 @@ def score_frame(
     prefix: str | None = None,
     row_offset: int = 0,
     missing_values: Collection[str] = (),
-) -> pd.DataFrame:
+) -> Table:
     """Score every row of a DataFrame.
 
     Parameters
     ----------
     df
-        One row per administration. It is never modified.
+        One row per administration. It is never modified. A pandas or polars DataFrame or a
+        pyarrow Table gives the same kind back; a Dask DataFrame gives a lazy Dask DataFrame
+        (scored partition by partition on its cluster; see ``docs/scaling.md``).
     instrument
         Instrument id or :class:`Instrument`, or a list of them for a file holding several
         instruments side by side (``["srs", "ors"]``): each finds its own columns by its
@@ -173,7 +187,9 @@ def score_frame(
         ``{prefix}{scale}_answered`` for each scale and ``{prefix}status`` (categorical:
         ``ok``, ``prorated``, ``insufficient``, ``invalid``). ``attrs["alliance_metrics"]``
         records the instrument id and version, the aggregation, the missing-data rule and the
-        library version that produced the scores.
+        library version that produced the scores. polars and pyarrow: the same columns (missing
+        scores are null; the status is an ``Enum`` / a dictionary; an Arrow table keeps the
+        provenance in its schema metadata).
 
     Examples
     --------
@@ -185,21 +201,22 @@ def score_frame(
     0  a           4.0            ok
     1  b           NaN  insufficient
     """
-    return score_frame_with_report(
-        df,
-        instrument,
-        columns=columns,
-        aggregate=aggregate,
-        min_answered=min_answered,
-        on_invalid=on_invalid,
-        prefix=prefix,
-        row_offset=row_offset,
-        missing_values=missing_values,
-    )[0]
+    options = {
+        "columns": columns,
+        "aggregate": aggregate,
+        "min_answered": min_answered,
+        "on_invalid": on_invalid,
+        "prefix": prefix,
+        "row_offset": row_offset,
+        "missing_values": missing_values,
+    }
+    if table_kind(df) == "dask":
+        return dask_engine().score_frame(df, instrument, **options)  # type: ignore[no-any-return]
+    return score_frame_with_report(df, instrument, **options)[0]  # type: ignore[arg-type, return-value]
 
 
 def score_frame_with_report(
-    df: pd.DataFrame,
+    df: pd.DataFrame | AnyTable,
     instrument: str | Instrument | Sequence[str | Instrument],
     *,
     columns: ColumnSpec = None,
@@ -234,18 +251,23 @@ def score_frame_with_report(
         missing_values=missing_values,
     )
     offset = check_int(row_offset, "row_offset", func, minimum=0)
-    frame = check_frame(df, func)
+    native = NativeTable.of(df)
+    frame: Any = check_frame(df, func) if native is None else native
+    score_one = score_with_report if native is None else score_table
     if len(requests) == 1:
-        return score_with_report(frame, requests[0], columns, offset)
+        return score_one(frame, requests[0], columns, offset)  # type: ignore[return-value]
     _one_spec(columns, len(requests), func)
     scored, reports = frame, []
     for request in requests:  # a loop over the instruments of a combined export
         lenient = dataclasses.replace(request, on_invalid="missing")
-        scored, report = score_with_report(scored, lenient, None, offset)
+        scored, report = score_one(scored, lenient, None, offset)
+        scored = scored if native is None else NativeTable.of(scored)
         reports.append(report)
     report = combined_report(reports)
     if requests[0].on_invalid == "raise" and not report.ok:
         raise ResponseValidationError(report.summary(), report)
+    if native is not None:
+        return scored.table, report
     scored.attrs = {
         **frame.attrs,
         "alliance_metrics": {"instruments": [r.provenance() for r in requests]},

@@ -13,20 +13,61 @@ import string
 from collections import defaultdict
 from collections.abc import Hashable, Mapping, Sequence
 
-from alliance_metrics._params import bad_parameter
+from alliance_metrics._params import bad_parameter, shown_argument
 from alliance_metrics.errors import InputFormatError, InvalidParameterError
 from alliance_metrics.results import ScoreColumns
 from alliance_metrics.schemas import Instrument
 
-__all__ = ["ColumnSpec", "check_output_names", "resolve_columns"]
+__all__ = [
+    "ColumnSpec",
+    "check_output_names",
+    "looks_like_a_name",
+    "quote_columns",
+    "resolve_columns",
+]
 
 ColumnSpec = Mapping[str | int, Hashable] | str | None
 
 _NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<number>\d+)$")
 
 
-def _shown(columns: Sequence[Hashable], limit: int = 8) -> str:
-    names = ", ".join(repr(c) for c in columns[:limit])
+_NAME_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]{0,23}")
+_LONG_NUMBER = re.compile(r"\d{3}")
+
+
+def looks_like_a_name(column: object) -> bool:
+    """Whether a column label may be quoted in a message: a short identifier, not data.
+
+    A file without a header row makes its first record the "names": a message quoting them
+    would show a respondent's answers or identifiers. Only short identifier-like labels
+    (letters first; letters, digits, ``_ . -``; no run of three digits) are quoted.
+
+    Examples
+    --------
+    >>> [looks_like_a_name(c) for c in ["wai_12", "Q5_3", "Jane Doe", "C0001", "4", "a,b"]]
+    [True, True, False, False, False, False]
+    """
+    return (
+        isinstance(column, str)
+        and _NAME_LIKE.fullmatch(column) is not None
+        and _LONG_NUMBER.search(column) is None
+    )
+
+
+def _name(column: Hashable) -> str:
+    """Quote a column label in a message, or describe it when it may be data."""
+    return repr(column) if looks_like_a_name(column) else "a column whose name is not shown"
+
+
+def quote_columns(columns: Sequence[Hashable], limit: int = 8) -> str:
+    """Quote column labels for a message: the first ``limit``, those that may be data hidden.
+
+    Examples
+    --------
+    >>> quote_columns(["client_id", "0612345678", "wai_1"])
+    "'client_id', a column whose name is not shown, 'wai_1'"
+    """
+    names = ", ".join(_name(c) for c in columns[:limit])
     return names + (f", … ({len(columns)} in all)" if len(columns) > limit else "")
 
 
@@ -68,7 +109,8 @@ def _check_unique(available: Sequence[Hashable]) -> None:
     duplicated = [c for c in available if c in seen or seen.add(c)]  # type: ignore[func-returns-value]
     if duplicated:
         raise InputFormatError(
-            f"Column names must be unique; repeated: {_shown(sorted(set(map(str, duplicated))))}."
+            "Column names must be unique; repeated: "
+            f"{quote_columns(sorted(set(map(str, duplicated))))}."
         )
 
 
@@ -77,13 +119,14 @@ def _require_present(
 ) -> list[Hashable]:
     present = set(available)
     absent = [
-        f"item {item.number} ({col!r})"
+        f"item {item.number} ({shown_argument(col)})"
         for item, col in zip(instrument.items, wanted, strict=True)
         if col not in present
     ]
     if absent:
+        more = f", … ({len(absent)} in all)" if len(absent) > 8 else ""
         raise InputFormatError(
-            f"Missing item column(s) for {instrument.id!r} ({how}): {', '.join(absent)}."
+            f"Missing item column(s) for {instrument.id!r} ({how}): {', '.join(absent[:8])}{more}."
         )
     if len(set(wanted)) != len(wanted):
         raise InputFormatError(f"Two items of {instrument.id!r} map to the same column ({how}).")
@@ -97,9 +140,16 @@ def _check_template(template: str, func: str) -> None:
         "such as {n:02d}"
     )
     try:
-        fields = [name for _, name, _, _ in string.Formatter().parse(template) if name is not None]
+        parsed = [(name, spec) for _, name, spec, _ in string.Formatter().parse(template)]
     except ValueError:  # unbalanced braces
         raise bad_parameter("columns", func, must, template) from None
+    fields = [name for name, _ in parsed if name is not None]
+    for _, spec in parsed:
+        # a width or precision is a few characters: {n:9999999999} would build gigabytes
+        if spec and ("{" in spec or any(int(d) > 64 for d in re.findall(r"\d+", spec))):
+            raise bad_parameter(
+                "columns", func, "use a format of at most 64 characters, such as {n:02d}", template
+            )
     if not fields:
         raise bad_parameter(
             "columns", func, "give each item its own column (include {n} or {id})", template
@@ -124,7 +174,7 @@ def _from_template(
         raise bad_parameter(
             "columns", func, "give each item its own column (include {n} or {id})", template
         )
-    return _require_present(available, wanted, instrument, f"template {template!r}")
+    return _require_present(available, wanted, instrument, f"template {shown_argument(template)}")
 
 
 def _from_mapping(
@@ -196,7 +246,7 @@ def _auto_detect(available: Sequence[Hashable], instrument: Instrument) -> list[
         complete = named
     if len(complete) > 1:
         options = sorted(complete)
-        examples = ", ".join(repr(complete[s][1][0]) for s in options)
+        examples = ", ".join(_name(complete[s][1][0]) for s in options)
         raise InputFormatError(
             f"Item columns for {instrument.id!r} are ambiguous: several families of numbered "
             f"columns cover items 1 to {instrument.n_items} (first columns {examples}). "
@@ -207,7 +257,7 @@ def _auto_detect(available: Sequence[Hashable], instrument: Instrument) -> list[
     if extra:
         first = numbers[1][0]
         raise InputFormatError(
-            f"Columns like {first!r} run to item {max(extra)}, but {instrument.id!r} has "
+            f"Columns like {_name(first)} run to item {max(extra)}, but {instrument.id!r} has "
             f"{instrument.n_items} items: is this a longer form of the questionnaire (e.g. the "
             "36-item WAI scored as a short form)? Pass columns= explicitly if the extra columns "
             "belong to something else."
@@ -215,8 +265,8 @@ def _auto_detect(available: Sequence[Hashable], instrument: Instrument) -> list[
     clashes = [cols for n, cols in numbers.items() if n in wanted_numbers and len(cols) > 1]
     if clashes:
         raise InputFormatError(
-            f"Item columns for {instrument.id!r} are ambiguous: {_shown(clashes[0])} all look "
-            "like the same item. Pass columns= explicitly."
+            f"Item columns for {instrument.id!r} are ambiguous: {quote_columns(clashes[0])} all "
+            "look like the same item. Pass columns= explicitly."
         )
     return [numbers[item.number][0] for item in instrument.items]
 
@@ -240,8 +290,8 @@ def _match_item_ids(available: Sequence[Hashable], instrument: Instrument) -> li
         doubled = [folded[i.id] for i in instrument.items if len(folded[i.id]) > 1]
         if doubled:
             raise InputFormatError(
-                f"Item columns for {instrument.id!r} are ambiguous: {_shown(doubled[0])} differ "
-                "only in case or spacing. Pass columns= explicitly."
+                f"Item columns for {instrument.id!r} are ambiguous: {quote_columns(doubled[0])} "
+                "differ only in case or spacing. Pass columns= explicitly."
             )
         return [folded[item.id][0] for item in instrument.items]
     return None
@@ -260,10 +310,17 @@ def _explain_missing(
     if partial and partial[0][0] > 0:
         count, stem = partial[0]
         missing = sorted(wanted - set(families[stem]))
-        label = f"'{stem}…'" if stem else "bare item numbers"
+        if not stem:
+            label = "the columns named by bare item numbers lack"
+        elif looks_like_a_name(stem):
+            label = f"the columns named '{stem}…' lack"
+        else:
+            label = "a family of numbered columns (name not shown: it may be data) lacks"
+        hint = "" if looks_like_a_name(stem) else " If the input has no header row, add one."
         raise InputFormatError(
-            f"Missing item column(s) for {instrument.id!r}: the columns named {label} lack "
+            f"Missing item column(s) for {instrument.id!r}: {label} "
             f"item(s) {', '.join(map(str, missing))} ({count} of {instrument.n_items} found)."
+            + hint
         )
     raise InputFormatError(
         f"No item columns found for {instrument.id!r} ({instrument.n_items} items) among the "

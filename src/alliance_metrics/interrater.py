@@ -15,6 +15,7 @@ from scipy import stats
 
 from alliance_metrics._params import check_ci
 from alliance_metrics.errors import InputFormatError, InvalidParameterError
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.reliability.items import unit_scale
 
 __all__ = ["ICC_COLUMNS", "icc"]
@@ -235,6 +236,7 @@ def _icc_table(matrix: FloatArray, level: float) -> pd.DataFrame:
     return table
 
 
+@table_analysis(columns=("targets", "raters", "ratings"))
 def icc(
     data: pd.DataFrame | npt.ArrayLike,
     *,

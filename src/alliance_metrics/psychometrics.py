@@ -20,6 +20,7 @@ from alliance_metrics._params import Aggregate, bad_parameter, check_choice, che
 from alliance_metrics.batch import frame_report
 from alliance_metrics.columns import ColumnSpec, resolve_columns
 from alliance_metrics.errors import ResponseValidationError
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.reliability import (
     NAN_POLICIES,
     AlphaResult,
@@ -96,6 +97,7 @@ def _members(plan: ScoringPlan, s: int) -> IntArray:
     return np.flatnonzero(plan.weights[:, s] > 0)
 
 
+@table_analysis(items=True)
 def reliability_report(
     df: pd.DataFrame,
     instrument: str | Instrument,
@@ -222,6 +224,7 @@ def reliability_report(
     return report
 
 
+@table_analysis(items=True)
 def item_statistics(
     df: pd.DataFrame,
     instrument: str | Instrument | None = None,

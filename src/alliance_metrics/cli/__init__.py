@@ -1,7 +1,8 @@
 """The ``alliance-metrics`` command line: wires the library together, and only that.
 
 Exit codes: 0 success without data problems; 1 finished but found data problems; 2 usage or
-input-format error (nothing written); 130/143 interrupted or terminated (nothing written).
+input-format error (nothing written); 130 interrupted, 128 + N
+terminated by signal N (SIGHUP 129, SIGTERM 143, ...; nothing written).
 Errors are one line on stderr; ``--debug`` adds the traceback. Library messages name library
 parameters; here they are mapped to the command's options. Heavy modules (pandas, pyarrow) are
 imported only by the commands that need them.
@@ -19,7 +20,14 @@ from collections.abc import Sequence
 from types import FrameType
 
 from alliance_metrics.cli.commands import COMMANDS
-from alliance_metrics.cli.common import EXIT_DATA_PROBLEMS, EXIT_OK, EXIT_USAGE, PROG
+from alliance_metrics.cli.common import (
+    EXIT_DATA_PROBLEMS,
+    EXIT_OK,
+    EXIT_USAGE,
+    PROG,
+    check_outputs,
+    say,
+)
 from alliance_metrics.cli.parser import FLAGS, build_parser
 from alliance_metrics.errors import (
     AllianceMetricsError,
@@ -33,11 +41,51 @@ _PARAMETER = re.compile(r"(?P<the>[Tt]he) '(?P<name>\w+)' parameters?(?: of [\w-
 
 
 class _Terminated(BaseException):
-    """SIGTERM arrived: unwind like an interrupt, so every output is aborted and cleaned up."""
+    """A terminating signal arrived: unwind like an interrupt.
+
+    Every output is then aborted and cleaned up: a temporary file never outlives the run.
+    """
+
+    def __init__(self, signum: int) -> None:
+        super().__init__(signum)
+        self.signum = signum
 
 
-def _on_sigterm(signum: int, frame: FrameType | None) -> None:
-    raise _Terminated
+def _on_signal(signum: int, frame: FrameType | None) -> None:
+    raise _Terminated(signum)
+
+
+_TERMINATING = tuple(
+    getattr(signal, name)
+    for name in (
+        "SIGHUP",
+        "SIGTERM",
+        "SIGQUIT",
+        "SIGUSR1",
+        "SIGUSR2",
+        "SIGALRM",
+        "SIGVTALRM",
+        "SIGPROF",
+        "SIGXCPU",
+    )
+    if hasattr(signal, name)
+)
+"""Signals whose default action ends the process (SIGINT is KeyboardInterrupt already)."""
+
+
+def _catch_signals() -> dict[int, object]:
+    """Turn the terminating signals into :class:`_Terminated`; return the handlers replaced."""
+    replaced: dict[int, object] = {}
+    for signum in _TERMINATING:
+        try:
+            previous = signal.getsignal(signum)
+            if previous is signal.SIG_IGN:
+                continue  # ignored on purpose (nohup): keep it ignored
+            signal.signal(signum, _on_signal)
+        except (ValueError, OSError):  # pragma: no cover - not the main thread
+            continue
+        replaced[signum] = previous
+    return replaced
 
 
 def for_command_line(message: str) -> str:
@@ -71,15 +119,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     if args.command is None:
         parser.print_help(sys.stderr)
         return EXIT_USAGE
-    previous = signal.getsignal(signal.SIGTERM)
-    try:
-        signal.signal(signal.SIGTERM, _on_sigterm)
-    except ValueError:  # pragma: no cover - not the main thread: leave signals alone
-        previous = None
+    replaced = _catch_signals()
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("always", AllianceMetricsWarning)
             warnings.showwarning = _show_warning
+            check_outputs(args)
             return COMMANDS[args.command](args)
     except ResponseValidationError as error:
         _report(args, f"data problems, nothing written: {error.report.summary(max_cells=3)}")
@@ -97,14 +142,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         _report(args, f"{error.strerror or error}: {error.filename or ''}".rstrip(": "))
         return EXIT_USAGE
     except KeyboardInterrupt:
-        print(f"{PROG}: interrupted; nothing written", file=sys.stderr)
+        say("interrupted; nothing written")
         return 130
-    except _Terminated:
-        print(f"{PROG}: terminated; nothing written", file=sys.stderr)
-        return 143
+    except _Terminated as stop:
+        say(f"terminated ({signal.Signals(stop.signum).name}); nothing written")
+        return 128 + stop.signum
     finally:
-        if previous is not None:
-            signal.signal(signal.SIGTERM, previous)
+        for signum, previous in replaced.items():
+            signal.signal(signum, previous)  # type: ignore[arg-type]
 
 
 def _show_warning(
@@ -116,10 +161,10 @@ def _show_warning(
     line: str | None = None,
 ) -> None:
     """Print a library warning as one line (no file name, no source line)."""
-    print(f"{PROG}: warning: {for_command_line(str(message))}", file=sys.stderr)
+    say(f"warning: {for_command_line(str(message))}")
 
 
 def _report(args: object, message: str) -> None:
     if getattr(args, "debug", False):
         traceback.print_exc(file=sys.stderr)
-    print(f"{PROG}: error: {message}", file=sys.stderr)
+    say(f"error: {message}")

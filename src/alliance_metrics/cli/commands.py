@@ -13,11 +13,13 @@ from alliance_metrics.cli.common import (
     EXIT_DATA_PROBLEMS,
     EXIT_OK,
     EXIT_USAGE,
-    PROG,
+    counted_as_unanswered,
     input_of,
     instruments_of,
+    list_problems,
     one_instrument,
     print_notes,
+    say,
 )
 from alliance_metrics.cli.report_command import run_report
 
@@ -25,8 +27,6 @@ if TYPE_CHECKING:
     from alliance_metrics.schemas import Instrument
 
 __all__ = ["COMMANDS", "EXIT_DATA_PROBLEMS", "EXIT_OK", "EXIT_USAGE"]
-
-_SHOWN_PROBLEMS = 20
 
 
 def _progress_callback(enabled: bool) -> tuple[Callable[[int, int | None], None] | None, Any]:
@@ -75,6 +75,13 @@ def _file_options(args: argparse.Namespace) -> dict[str, Any]:
 def _run_score(args: argparse.Namespace) -> int:
     from alliance_metrics.pipeline.run import score_csv
 
+    if args.engine == "dask":
+        return _run_score_dask(args)
+    for name in ("workers", "scheduler"):
+        if getattr(args, name) is not None:
+            from alliance_metrics._params import bad_parameter
+
+            raise bad_parameter(name, "score", "come with --engine dask", getattr(args, name))
     output = args.output
     if output is None and args.input == "-":
         output = "-"
@@ -88,7 +95,7 @@ def _run_score(args: argparse.Namespace) -> int:
             min_answered=args.min_answered,
             prefix=args.prefix,
             on_invalid=args.on_invalid,
-            output_format=args.output_format,
+            output_format=args.output_format or "csv",
             sanitize=not args.no_sanitize,
             precision=args.precision,
             progress=progress,
@@ -98,7 +105,31 @@ def _run_score(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     print_notes(summary.notes)
-    print(f"{PROG}: {summary.describe()}", file=sys.stderr)
+    say(summary.describe())
+    return EXIT_OK if summary.ok else EXIT_DATA_PROBLEMS
+
+
+def _run_score_dask(args: argparse.Namespace) -> int:
+    from alliance_metrics.dask import score_files
+
+    options = _file_options(args)
+    summary = score_files(
+        args.input,
+        args.output,
+        instruments_of(args.instrument),
+        scheduler=args.scheduler,
+        workers=args.workers,
+        aggregate=args.aggregate,
+        min_answered=args.min_answered,
+        prefix=args.prefix,
+        on_invalid=args.on_invalid,
+        output_format=args.output_format or "parquet",
+        sanitize=not args.no_sanitize,
+        precision=args.precision,
+        **options,
+    )
+    print_notes(summary.notes)
+    say(summary.describe())
     return EXIT_OK if summary.ok else EXIT_DATA_PROBLEMS
 
 
@@ -117,19 +148,14 @@ def _run_validate(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     print_notes(summary.notes)
-    cases = summary.report.failure_cases.head(_SHOWN_PROBLEMS)
-    for row, column, code in zip(cases["row"], cases["column"], cases["code"], strict=True):
-        print(f"row {row}, column {column!r}: {code}", file=sys.stderr)
-    if summary.n_invalid_cells > _SHOWN_PROBLEMS:
-        rest = summary.n_invalid_cells - _SHOWN_PROBLEMS
-        where = f" (all in {summary.errors_output})" if summary.errors_output else ""
-        print(f"... and {rest} more{where}", file=sys.stderr)
+    list_problems(summary.report, summary.errors_output)
     verdict = "valid" if summary.ok else "invalid"
-    print(f"{PROG}: {verdict}: {summary.describe()}", file=sys.stderr)
+    say(f"{verdict}: {summary.describe()}")
     return EXIT_OK if summary.ok else EXIT_DATA_PROBLEMS
 
 
 def _run_reliability(args: argparse.Namespace) -> int:
+    from alliance_metrics.batch import validate_frame
     from alliance_metrics.columns import ColumnSpec
     from alliance_metrics.pipeline.load import load_export
     from alliance_metrics.psychometrics import item_statistics, reliability_report
@@ -157,11 +183,19 @@ def _run_reliability(args: argparse.Namespace) -> int:
     print_notes(data.notes)
     if args.output is None:
         print(reliability_table_text(table))
-        return EXIT_OK
-    inputs = () if args.input == "-" else (Path(args.input),)
-    shown = write_table(table, args.output, inputs=inputs, func="reliability")
-    print(f"{PROG}: {len(table)} rows written to {shown}", file=sys.stderr)
-    return EXIT_OK
+    else:
+        inputs = () if args.input == "-" else (Path(args.input),)
+        shown = write_table(table, args.output, inputs=inputs, func="reliability")
+        say(f"{len(table)} rows written to {shown}")
+    if args.on_invalid == "raise":
+        return EXIT_OK  # a rejected cell would have stopped the analysis
+    checked = validate_frame(
+        data.frame,
+        instrument,
+        columns=columns,
+        missing_values=options["missing_values"],
+    )
+    return counted_as_unanswered(checked, "reliability")
 
 
 def _run_series(args: argparse.Namespace) -> int:

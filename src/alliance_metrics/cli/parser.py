@@ -35,6 +35,9 @@ FLAGS: dict[str, str] = {
     "precision": "--precision",
     "sanitize": "--no-sanitize",
     "id_columns": "--id-column",
+    "sources": "INPUT",
+    "workers": "--workers",
+    "scheduler": "--scheduler",
     "scale": "--scale",
     "cutoff": "--cutoff",
     "direction": "--direction",
@@ -166,13 +169,28 @@ def build_parser() -> argparse.ArgumentParser:
         default="missing",
         help="invalid cells count as unanswered (default) or stop the run without output",
     )
-    score.add_argument("--format", choices=("csv", "parquet"), default="csv", dest="output_format")
+    score.add_argument(
+        "--format",
+        choices=("csv", "parquet"),
+        dest="output_format",
+        help="output format (default: csv; parquet parts with --engine dask)",
+    )
     score.add_argument(
         "--precision", type=_integer, metavar="N", help="decimals of scores, 0-17 (default: exact)"
     )
     score.add_argument(
         "--no-sanitize", action="store_true", help="do not neutralise spreadsheet formulas"
     )
+    scale = score.add_argument_group("scale out (extra [dask]; docs/scaling.md)")
+    scale.add_argument(
+        "--engine",
+        choices=("local", "dask"),
+        default="local",
+        help="dask: score the files INPUT names ('exports/*.csv') on a Dask cluster into the "
+        "folder --output (default: local, one process)",
+    )
+    scale.add_argument("--workers", type=_integer, metavar="N", help="local Dask worker processes")
+    scale.add_argument("--scheduler", metavar="ADDRESS", help="use a running Dask cluster")
 
     validate = commands.add_parser("validate", help="check a CSV export; writes no scores")
     _add_input_options(validate)

@@ -8,11 +8,10 @@ over the input.
 from __future__ import annotations
 
 import argparse
-import sys
 from pathlib import Path
 from typing import IO
 
-from alliance_metrics.cli.common import PROG
+from alliance_metrics.cli.common import counted_as_unanswered, say
 from alliance_metrics.schemas import Instrument
 
 __all__ = ["default_report_path", "run_report"]
@@ -36,10 +35,10 @@ def default_report_path(source: str) -> str:
 
 def run_report(args: argparse.Namespace, instrument: Instrument, source: Path | IO[bytes]) -> int:
     """Build the report with the command's options, write it, and say where."""
-    from alliance_metrics.report import build_report
+    from alliance_metrics.report.build import build_report_and_check
 
     output = args.output if args.output is not None else default_report_path(args.input)
-    build_report(
+    _, checked = build_report_and_check(
         source,
         instrument,
         client=args.client,
@@ -58,5 +57,5 @@ def run_report(args: argparse.Namespace, instrument: Instrument, source: Path | 
         max_trajectories=args.max_trajectories,
     )
     shown = "standard output" if output == "-" else output
-    print(f"{PROG}: report written to {shown}", file=sys.stderr)
-    return 0
+    say(f"report written to {shown}")
+    return counted_as_unanswered(checked, "report")

@@ -8,16 +8,22 @@ is written like every other output (atomic, never over the input; ``-o -`` for s
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, cast
 
-from alliance_metrics.cli.common import EXIT_OK, PROG, input_of, one_instrument
+from alliance_metrics.cli.common import (
+    EXIT_OK,
+    counted_as_unanswered,
+    input_of,
+    one_instrument,
+    say,
+)
 
 if TYPE_CHECKING:
     import pandas as pd
 
+    from alliance_metrics.results import ValidationReport
     from alliance_metrics.schemas import Instrument
 
 __all__ = ["ANALYSES", "add_series_parser", "run_series"]
@@ -56,9 +62,14 @@ def add_series_parser(commands: Any, add_reading_options: Callable[[Any], None])
     series.add_argument("-o", "--output", metavar="PATH", help="CSV (or .json); - for stdout")
 
 
-def _scored(args: argparse.Namespace, instrument: Instrument) -> tuple[pd.DataFrame, str]:
-    """Read the long table; score it when it holds items; return it and its score column."""
-    from alliance_metrics.batch import score_frame
+def _scored(
+    args: argparse.Namespace, instrument: Instrument
+) -> tuple[pd.DataFrame, str, ValidationReport | None]:
+    """Read the long table; score it when it holds items.
+
+    Return it, its score column and the check of its item cells (``None`` for ``--score``).
+    """
+    from alliance_metrics.batch import score_frame, validate_frame
     from alliance_metrics.columns import ColumnSpec
     from alliance_metrics.pipeline.load import load_export
 
@@ -71,15 +82,19 @@ def _scored(args: argparse.Namespace, instrument: Instrument) -> tuple[pd.DataFr
         func="series",
     )
     if args.score is not None:
-        return data.frame, args.score
+        return data.frame, args.score, None
     columns = args.columns if args.columns is not None else data.item_columns
+    missing_values = [v.strip() for v in args.missing_values.split(",") if v.strip()]
     scored = score_frame(
         data.frame,
         instrument,
         columns=cast(ColumnSpec, columns),
         aggregate=args.aggregate,
         on_invalid="missing",
-        missing_values=[v.strip() for v in args.missing_values.split(",") if v.strip()],
+        missing_values=missing_values,
+    )
+    checked = validate_frame(
+        data.frame, instrument, columns=cast(ColumnSpec, columns), missing_values=missing_values
     )
     name = f"{instrument.slug}_{args.scale}"
     if name not in scored.columns:
@@ -90,13 +105,14 @@ def _scored(args: argparse.Namespace, instrument: Instrument) -> tuple[pd.DataFr
             f"The 'scale' parameter of series must be one of the scales of {instrument.id!r} "
             f"({scales}). Got {args.scale!r} instead."
         )
-    return scored, name
+    return scored, name, checked
 
 
-def _analyse(args: argparse.Namespace, instrument: Instrument) -> pd.DataFrame:
+def _analyse(
+    args: argparse.Namespace, instrument: Instrument, frame: pd.DataFrame, score: str
+) -> pd.DataFrame:
     import alliance_metrics as am
 
-    frame, score = _scored(args, instrument)
     where = {"score": score, "client": args.client, "session": args.session}
     if args.analysis == "sudden":
         if args.cutoff is None:
@@ -126,7 +142,8 @@ def run_series(args: argparse.Namespace) -> int:
     from alliance_metrics.report import write_table
 
     instrument = one_instrument(args.instrument, "series")
-    table = _analyse(args, instrument)
+    frame, score, checked = _scored(args, instrument)
+    table = _analyse(args, instrument, frame, score)
     inputs = () if args.input == "-" else (Path(args.input),)
     output = args.output
     if output is None:
@@ -136,5 +153,5 @@ def run_series(args: argparse.Namespace) -> int:
             source = inputs[0]
             output = str(source.with_name(f"{stem(source)}.{args.analysis}.csv"))
     shown = write_table(table, output, inputs=inputs, func="series")
-    print(f"{PROG}: {args.analysis}: {len(table)} rows written to {shown}", file=sys.stderr)
-    return EXIT_OK
+    say(f"{args.analysis}: {len(table)} rows written to {shown}")
+    return EXIT_OK if checked is None else counted_as_unanswered(checked, "series")

@@ -131,6 +131,10 @@ def resolve_instrument(instrument: str | Instrument) -> Instrument:
     return get_instrument(instrument)
 
 
+MAX_DEFINITION_BYTES = 16 << 20
+"""Largest instrument definition file read (the largest built-in one is a few kilobytes)."""
+
+
 def load_instrument(path: str | Path) -> Instrument:
     """Read and validate a user-defined instrument from a JSON file.
 
@@ -157,9 +161,16 @@ def load_instrument(path: str | Path) -> Instrument:
 
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        with open(path, "rb") as handle:  # bounded: a device or endless pipe cannot fill memory
+            data = handle.read(MAX_DEFINITION_BYTES + 1)
+        text = data.decode("utf-8")
     except (OSError, UnicodeDecodeError) as error:
         raise InputFormatError(f"Cannot read instrument file '{path}': {error}") from None
+    if len(data) > MAX_DEFINITION_BYTES:
+        raise InstrumentError(
+            f"'{path}' is larger than {MAX_DEFINITION_BYTES // (1 << 20)} MiB: not an instrument "
+            "definition (a definition is a few kilobytes)."
+        )
     try:
         json.loads(text)
     except json.JSONDecodeError as error:

@@ -54,14 +54,19 @@ def _source_name(source: TextSource, name: str | None) -> str:
     return "<stdin>" if isinstance(source, bytes) else display_name(source)
 
 
-def _read_bytes(source: TextSource, name: str) -> bytes:
+def _read_bytes(source: TextSource, name: str, limit: int | None = None) -> bytes:
     if isinstance(source, bytes):
         return source
     try:
         with open(source, "rb") as handle:
-            return handle.read()
+            data = handle.read() if limit is None else handle.read(limit + 1)
     except OSError as error:
         raise InputFormatError(f"Cannot read '{name}': {error.strerror or error}.") from None
+    if limit is not None and len(data) > limit:
+        raise InputFormatError(
+            f"'{name}' is larger than {limit // (1 << 20)} MiB, more than a file of its kind holds."
+        )
+    return data
 
 
 class TextTable(NamedTuple):
@@ -75,7 +80,9 @@ class TextTable(NamedTuple):
     """The 1-based line of each record of ``body``, as a spreadsheet numbers its rows."""
 
 
-def read_text_table(source: TextSource, name: str | None = None) -> TextTable:
+def read_text_table(
+    source: TextSource, name: str | None = None, *, limit: int | None = None
+) -> TextTable:
     """Read a UTF-8 CSV as text: the header cells, the records below it and their lines.
 
     Every cell is a string (blank cells are ``""``); the body's columns are numbered 0..k-1 so
@@ -86,7 +93,7 @@ def read_text_table(source: TextSource, name: str | None = None) -> TextTable:
     counts as one row, where a text editor shows several lines).
     """
     shown = _source_name(source, name)
-    data = _read_bytes(source, shown)
+    data = _read_bytes(source, shown, limit)
     refuse_binary(data[: 1 << 16], f"'{shown}'")
     try:
         text = data.decode("utf-8-sig")

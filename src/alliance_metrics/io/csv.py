@@ -26,9 +26,10 @@ from alliance_metrics._arrays import IntArray
 from alliance_metrics._params import check_delimiter, check_encoding
 from alliance_metrics.errors import InputFormatError
 from alliance_metrics.io.inputs import InputSource, PrefixedStream, open_input, refuse_binary
-from alliance_metrics.io.sniff import head_records, regular_quoting, sniff_delimiter
+from alliance_metrics.io.records import IrregularRest, record_blocks, record_lines, without_header
+from alliance_metrics.io.sniff import head_records, sniff_delimiter
 
-__all__ = ["Batch", "CsvSource", "check_header", "open_csv_source", "record_blocks", "record_lines"]
+__all__ = ["Batch", "CsvSource", "check_header", "open_csv_source"]
 
 _BLOCK_BYTES = 4 * 1024 * 1024
 _REST_BLOCK_BYTES = 4 * 1024 * 1024
@@ -39,13 +40,6 @@ class Batch(NamedTuple):
 
     table: pa.Table
     lines: IntArray
-
-
-@dataclass
-class IrregularRest:
-    """The rest of an input whose quoting is irregular: to be parsed by Arrow's own reader."""
-
-    stream: PrefixedStream
 
 
 @dataclass
@@ -106,7 +100,7 @@ class CsvSource:
                     yield from self._stream_rest(block.stream, skip_header=first, line=line)
                     return
                 if first:
-                    block, line, found = _without_header(block, line)
+                    block, line, found = without_header(block, line)
                     first = not found  # a block of blank lines only: the header is further on
                 lines, line = record_lines(block, line)
                 table = self._parse(block)
@@ -143,17 +137,40 @@ class CsvSource:
         """Parse one block of whole records as text columns named by the header."""
         if not block.strip():
             return pa.schema([pa.field(c, pa.string()) for c in self.columns]).empty_table()
+        if block.startswith(_BOM) and self.encoding == "utf8":
+            block = b"\n" + block  # Arrow drops a BOM that starts its input: keep the cell's
         options = self._options(len(block) + 1)
         options["read_options"].use_threads = True
-        return pacsv.read_csv(pa.py_buffer(block), **options)
+        if len(self.columns) <= _COLUMN_GROUP:
+            return pacsv.read_csv(pa.py_buffer(block), **options)
+        # Arrow's parser holds some kilobytes per column while it converts a block: a file of
+        # 200,000 columns would need gigabytes for one row. Wide files are parsed a group of
+        # columns at a time (each parse re-reads the block; memory stays near one group's).
+        buffer = pa.py_buffer(block)
+        arrays: list[pa.ChunkedArray] = []
+        for start in range(0, len(self.columns), _COLUMN_GROUP):
+            group = self.columns[start : start + _COLUMN_GROUP]
+            options["convert_options"] = pacsv.ConvertOptions(
+                column_types={name: pa.string() for name in group},
+                include_columns=group,
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            )
+            arrays.extend(pacsv.read_csv(buffer, **options).columns)
+        return pa.Table.from_arrays(arrays, names=self.columns)
 
     def _stream_rest(
         self, stream: PrefixedStream, *, skip_header: bool, line: int
     ) -> Iterator[Batch]:
         """Parse the rest of the input with Arrow's streaming reader (irregular quoting)."""
+        rest = b""
         if skip_header:
             rest, line = _header_length(stream)
-            stream = PrefixedStream(rest, stream)  # type: ignore[arg-type]
+        while len(rest) < len(_BOM) and (more := stream.read(len(_BOM) - len(rest))):
+            rest += more
+        if self.encoding == "utf8" and rest.startswith(_BOM):
+            rest = b"\n" + rest  # Arrow drops a BOM that starts its input: keep the cell's
+        stream = PrefixedStream(rest, stream)  # type: ignore[arg-type]
         # Arrow's reader reads a few blocks ahead: memory grows with the block size, and a record
         # must fit in one block (longer ones are refused with a clear message).
         block = max(_BLOCK_BYTES, _REST_BLOCK_BYTES)
@@ -174,111 +191,21 @@ class CsvSource:
         self.input.close()
 
 
+_COLUMN_GROUP = 10_000
+"""Columns parsed at once: wider files are parsed in groups (see ``CsvSource._parse``)."""
+_BOM = b"\xef\xbb\xbf"
+"""UTF-8's byte-order mark: Arrow skips it at the start of its input, even inside the data."""
+
+
 def _header_length(stream: PrefixedStream) -> tuple[bytes, int]:
     """Consume the header record from ``stream``; return what was read after it and its line."""
     data = b""
     while True:
         more = stream.read(_BLOCK_BYTES)
         data += more
-        rest, line, found = _without_header(data) if data else (b"", 2, False)
+        rest, line, found = without_header(data) if data else (b"", 2, False)
         if (found and rest) or not more:
             return rest, line
-
-
-def record_blocks(
-    stream: Any, size: int, quote: bytes = b'"', delimiter: bytes = b","
-) -> Iterator[bytes | IrregularRest]:
-    r"""Read ``stream`` in blocks of about ``size`` bytes that end on CSV record boundaries.
-
-    A newline ends a record only outside quotes; with regular quoting (RFC 4180) that is where
-    the count of quote characters before it is even. A record longer than ``size`` is carried
-    into the next read. If a block shows irregular quoting, counting cannot find boundaries
-    safely: the rest of the stream is then returned as an :class:`IrregularRest`.
-
-    Examples
-    --------
-    >>> import io
-    >>> list(record_blocks(io.BytesIO(b'a,b\n1,"x\ny"\n2,z\n'), 8))
-    [b'a,b\n', b'1,"x\ny"\n2,z\n']
-    >>> blocks = list(record_blocks(io.BytesIO(b'a,b\n1,6\'2" tall\n2,"x\ny"\n'), 8))
-    >>> blocks[0], blocks[1].stream.read()
-    (b'a,b\n', b'1,6\'2" tall\n2,"x\ny"\n')
-    """
-    carry = b""
-    while True:
-        data = stream.read(size)
-        if not data:
-            if carry:
-                yield carry if carry.endswith(b"\n") else carry + b"\n"
-            return
-        data = carry + bytes(data)
-        if not regular_quoting(data, delimiter, quote):
-            yield IrregularRest(PrefixedStream(data, stream))
-            return
-        cut = _last_record_end(data, quote)
-        if cut < 0:
-            carry = data
-            continue
-        carry = data[cut + 1 :]
-        yield data[: cut + 1]
-
-
-def _without_header(block: bytes, line: int = 1, quote: bytes = b'"') -> tuple[bytes, int, bool]:
-    """Drop blank lines and the header record (which may hold quoted line breaks) from the
-    first block; return the rest, the line of its first record, and whether the header was in it.
-    """  # noqa: D205
-    while block[:1] == b"\n" or block[:2] == b"\r\n":  # blank lines before the header
-        block = block[1:] if block[:1] == b"\n" else block[2:]
-        line += 1
-    if not block:
-        return b"", line, False
-    position = block.find(b"\n")
-    quotes = block.count(quote, 0, max(position, 0))
-    while position >= 0 and quotes % 2:
-        following = block.find(b"\n", position + 1)
-        if following < 0:
-            return b"", line + 1, True
-        quotes += block.count(quote, position, following)
-        position = following
-    return (b"" if position < 0 else block[position + 1 :]), line + 1, True
-
-
-def record_lines(block: bytes, first_line: int) -> tuple[IntArray, int]:
-    r"""Lines of the non-blank records of ``block`` (whole records), and the next line.
-
-    A record ends at a line break outside quotes; a blank record (nothing, or only a carriage
-    return) has a line but no row, as Arrow skips it. Vectorised over the line breaks.
-
-    Examples
-    --------
-    >>> lines, following = record_lines(b'1,2\n\n3,"a\nb"\r\n\r\n4,5\n', 2)
-    >>> lines.tolist(), following
-    ([2, 4, 6], 7)
-    """
-    raw = np.frombuffer(block, dtype=np.uint8)
-    newlines = np.flatnonzero(raw == ord("\n"))
-    inside = np.cumsum(raw == ord('"'))[newlines] % 2 == 1 if len(newlines) else newlines > 0
-    ends = newlines[~inside]
-    starts = np.concatenate([[0], ends[:-1] + 1]).astype(np.int64)
-    length = ends - starts
-    blank = (length == 0) | ((length == 1) & (raw[np.maximum(ends - 1, 0)] == ord("\r")))
-    lines = first_line + np.arange(len(ends), dtype=np.int64)
-    return lines[~blank], first_line + len(ends)
-
-
-def _last_record_end(data: bytes, quote: bytes) -> int:
-    """Position of the last newline of ``data`` outside quotes, or -1."""
-    position = data.rfind(b"\n")
-    if position < 0:
-        return -1
-    quotes = data.count(quote, 0, position)
-    while position >= 0 and quotes % 2:
-        previous = data.rfind(b"\n", 0, position)
-        if previous < 0:
-            return -1
-        quotes -= data.count(quote, previous, position)
-        position = previous
-    return position
 
 
 def _encoding_error(source: CsvSource) -> InputFormatError:

@@ -146,11 +146,14 @@ def _has_whole_record(data: bytes) -> bool:
     return whole_records(text) != text or text.endswith(("\n", "\r"))
 
 
-def _read_sample(data: IO[bytes], name: str) -> bytes:
-    """Read at least :data:`SNIFF_BYTES`, and on until the first record is whole."""
+def _read_sample(data: IO[bytes], name: str, head: bytes = b"") -> bytes:
+    """Read at least :data:`SNIFF_BYTES`, and on until the first record is whole.
+
+    ``head``: bytes already read before ``data`` (their quotes count too).
+    """
     chunks = [data.read(SNIFF_BYTES)]
     total = len(chunks[0])
-    while chunks[-1] and not _has_whole_record(b"".join(chunks)):
+    while chunks[-1] and not _has_whole_record(head + b"".join(chunks)):
         if total >= MAX_HEADER_BYTES:
             raise InputFormatError(
                 f"{name}: no line break in the first {MAX_HEADER_BYTES >> 20} MiB; this is not a "
@@ -192,7 +195,7 @@ def open_input(source: str | os.PathLike[str] | IO[bytes]) -> InputSource:
             sample = _read_sample(data, name)
         else:
             data = raw
-            sample = head + _read_sample(raw, name)
+            sample = head + _read_sample(raw, name, head)
     except (OSError, EOFError, zlib.error, gzip.BadGzipFile) as error:
         if path is not None:
             raw.close()

@@ -164,12 +164,17 @@ def _range_notes(
     for column in items.values():
         numbers = pd.to_numeric(frame[column].astype("string").str.strip(), errors="coerce")
         values = numbers.to_numpy(dtype=np.float64, na_value=np.nan)
-        outside = values[(values < scale.min) | (values > scale.max)]
-        if outside.size:
-            seen_unanswered |= bool((outside == _SEEN_UNANSWERED).any())
-            low, high = outside.min(), outside.max()
-            shown = f"{low:g}" if low == high else f"{low:g} to {high:g}"
-            found.append(f"{column!r} ({shown})")
+        below, above = values < scale.min, values > scale.max
+        n_outside = int(below.sum() + above.sum())
+        if n_outside:
+            # counts and sides only: the values are respondents' answers
+            seen_unanswered |= bool((values == _SEEN_UNANSWERED).any())
+            side = " and ".join(
+                word for word, hit in (("below", below.any()), ("above", above.any())) if hit
+            )
+            found.append(
+                f"{column!r} ({n_outside:,} {'cell' if n_outside == 1 else 'cells'} {side})"
+            )
     if not found:
         return []
     hint = (

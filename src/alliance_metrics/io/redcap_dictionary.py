@@ -29,6 +29,8 @@ from alliance_metrics.schemas import Instrument
 
 __all__ = ["DictionaryField", "check_choices", "parse_choices", "read_dictionary"]
 
+MAX_DICTIONARY_BYTES = 256 << 20
+"""Largest data dictionary read (REDCap dictionaries are rarely over a few megabytes)."""
 _CHOICE_TYPES = {"radio", "dropdown", "checkbox", "yesno", "truefalse"}
 _IMPLICIT_CHOICES = {"yesno": {"1": "Yes", "0": "No"}, "truefalse": {"1": "True", "0": "False"}}
 _DICTIONARY_COLUMNS = {
@@ -72,7 +74,7 @@ def _dictionary_table(dictionary: PathArg | pd.DataFrame) -> tuple[pd.DataFrame,
         table, where = dictionary.astype("string").fillna(""), "the data dictionary"
     else:
         name = display_name(dictionary)
-        header, body, _ = read_text_table(dictionary)
+        header, body, _ = read_text_table(dictionary, limit=MAX_DICTIONARY_BYTES)
         table, where = name_columns(header, body, name), f"data dictionary '{name}'"
     table.columns = pd.Index([str(c).strip() for c in table.columns], dtype=object)
     return table, where

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import io
+import threading
 from typing import Final
 
 import numpy as np
@@ -19,6 +20,7 @@ __all__ = ["DELIMITERS", "head_records", "regular_quoting", "sniff_delimiter", "
 
 DELIMITERS: Final = ",;\t|"
 _RECORDS = 50
+_FIELD_LIMIT_LOCK = threading.Lock()
 
 
 def whole_records(text: str, quote: str = '"') -> str:
@@ -47,14 +49,21 @@ def head_records(text: str, delimiter: str, n_records: int = _RECORDS) -> list[l
     [['a', 'b'], ['1', 'x;y']]
     """
     rows: list[list[str]] = []
-    try:
-        for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
-            if row:
-                rows.append(row)
-            if len(rows) >= n_records:
-                break
-    except csv.Error:  # e.g. a NUL byte: the readers report the file itself
-        pass
+    with _FIELD_LIMIT_LOCK:
+        # the csv module refuses fields over 128 KiB by default; a header name (or a note in
+        # the first rows) may be longer, and the text is bounded by the header limit anyway
+        limit = csv.field_size_limit()
+        csv.field_size_limit(max(limit, len(text) + 1))
+        try:
+            for row in csv.reader(io.StringIO(text, newline=""), delimiter=delimiter):
+                if row:
+                    rows.append(row)
+                if len(rows) >= n_records:
+                    break
+        except csv.Error:  # e.g. a NUL byte: the readers report the file itself
+            pass
+        finally:
+            csv.field_size_limit(limit)
     return rows
 
 

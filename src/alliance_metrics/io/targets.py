@@ -17,7 +17,7 @@ from typing import IO, Literal
 
 from alliance_metrics.errors import InvalidParameterError
 
-__all__ = ["OutputFormat", "OutputTarget", "TargetKind", "resolve_output"]
+__all__ = ["OutputFormat", "OutputTarget", "TargetKind", "protected_inputs", "resolve_output"]
 
 OutputFormat = Literal["csv", "parquet"]
 TargetKind = Literal["file", "device", "stream"]
@@ -107,22 +107,30 @@ def resolve_output(
     >>> resolve_output("-").kind
     'stream'
     """
-    if not isinstance(destination, str | os.PathLike):
-        return OutputTarget("stream", None, destination, "<stream>")
-    shown = os.fspath(destination)
-    if shown in _PROCESS_STREAMS:
-        process = _PROCESS_STREAMS[shown]
-        return OutputTarget("stream", None, None, f"<{process}>", process)
-    path = Path(shown)
 
     def refuse(reason: str) -> InvalidParameterError:
         return InvalidParameterError(
             f"The {parameter!r} parameter of {func}: {reason}", parameter=parameter, function=func
         )
 
+    if not isinstance(destination, str | os.PathLike):
+        source = _stream_over_input(_descriptor_of(destination), inputs)
+        if source is not None:
+            raise refuse(f"refusing to write the {what} over {_input_name(source)}.")
+        return OutputTarget("stream", None, destination, "<stream>")
+    shown = os.fspath(destination)
+    if shown in _PROCESS_STREAMS:
+        process = _PROCESS_STREAMS[shown]
+        source = _stream_over_input(1 if process == "stdout" else 2, inputs)
+        if source is not None:  # e.g. `-o - 1<>input.csv` or `-o /dev/stdout >> input.csv`
+            stream = "standard output" if process == "stdout" else "standard error"
+            raise refuse(f"refusing to write the {what} to {stream}: it is {_input_name(source)}.")
+        return OutputTarget("stream", None, None, f"<{process}>", process)
+    path = Path(shown)
+
     for source in inputs:
         if _same_file(path, source) or path.resolve() == source.resolve():
-            raise refuse(f"refusing to write the {what} over the input '{source}'.")
+            raise refuse(f"refusing to write the {what} over {_input_name(source)}.")
     try:
         mode: int | None = os.stat(path).st_mode  # follows symlinks
     except FileNotFoundError:
@@ -142,6 +150,77 @@ def resolve_output(
     if not final.parent.is_dir():
         raise refuse(f"the folder of the {what} path '{shown}' does not exist.")
     return OutputTarget("file", final, None, shown)
+
+
+def _input_name(source: Path) -> str:
+    """Name an input in a message: its path, or the file standard input is redirected from."""
+    if source.parent == Path("/dev/fd"):
+        stream = "standard input" if source.name == "0" else f"descriptor {source.name}"
+        return f"the input (the file {stream} reads)"
+    return f"the input '{source}'"
+
+
+def _descriptor_of(stream: object) -> int | None:
+    """Return the file descriptor behind a caller's stream, if it has one."""
+    try:
+        descriptor = stream.fileno()  # type: ignore[attr-defined]
+    except (AttributeError, OSError, ValueError):
+        return None
+    return descriptor if isinstance(descriptor, int) else None
+
+
+def _stream_over_input(descriptor: int | None, inputs: Sequence[Path]) -> Path | None:
+    """Return the input that an open descriptor writes into (same regular file), if any."""
+    if descriptor is None or not inputs:
+        return None
+    try:
+        opened = os.fstat(descriptor)
+    except OSError:
+        return None
+    if not stat.S_ISREG(opened.st_mode):
+        return None
+    for source in inputs:
+        try:
+            known = os.stat(source)
+        except OSError:
+            continue
+        if (known.st_dev, known.st_ino) == (opened.st_dev, opened.st_ino):
+            return source
+    return None
+
+
+def protected_inputs(*candidates: object) -> tuple[Path, ...]:
+    """Return the paths among ``candidates`` naming files a run reads (no output may replace).
+
+    A stream reading a regular file (standard input redirected from one) counts as that file;
+    anything else that is not a path (an id, a pipe, ``None``, ``"-"``) is left out.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> kept = pathlib.Path(tempfile.mkdtemp()) / "dictionary.csv"
+    >>> _ = kept.write_text("x")
+    >>> protected_inputs(kept, "wai-sr", None, "-") == (kept,)
+    True
+    """
+    found: list[Path] = []
+    for candidate in candidates:
+        if isinstance(candidate, str | os.PathLike) and os.fspath(candidate) != "-":
+            path = Path(os.fspath(candidate))
+            if path.exists():
+                found.append(path)
+        elif candidate is not None and not isinstance(candidate, str | bytes):
+            descriptor = _descriptor_of(candidate)  # a stream over a file: `< input.csv`
+            if descriptor is not None and _is_regular(descriptor):
+                found.append(Path(f"/dev/fd/{descriptor}"))
+    return tuple(found)
+
+
+def _is_regular(descriptor: int) -> bool:
+    try:
+        return stat.S_ISREG(os.fstat(descriptor).st_mode)
+    except OSError:
+        return False
 
 
 def _seekable(path: Path) -> bool:

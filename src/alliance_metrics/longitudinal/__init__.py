@@ -3,8 +3,11 @@
 Every function takes a long table (one row per administration: a client key, an integer
 session number, a score) and returns a tidy table. The per-client work is written once over
 NumPy arrays laid out client by client (:class:`~alliance_metrics.longitudinal._series.Series`),
-vectorised across all clients, so the pandas, polars and Dask front ends run the same code.
-Definitions, defaults and sources: ``docs/session-series.md``.
+vectorised across all clients, so the pandas, polars and Dask front ends run the same code:
+every function also takes a polars DataFrame or a pyarrow Table (only the columns it reads cross
+into pandas; a table comes back in the caller's kind), and the per-client ones a Dask DataFrame
+(partitioned by client; see ``docs/scaling.md``). Definitions, defaults and sources:
+``docs/session-series.md``.
 
 Sudden changes (R ``suddengains`` 0.7.2): :func:`~alliance_metrics.sudden_changes`,
 :func:`~alliance_metrics.sudden_change_events`, :func:`~alliance_metrics.sudden_change_cases`

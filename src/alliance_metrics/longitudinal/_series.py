@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from alliance_metrics.columns import quote_columns
 from alliance_metrics.errors import InputFormatError, InvalidParameterError
 
 __all__ = [
@@ -104,7 +105,7 @@ def check_frame(data: object, func: str) -> pd.DataFrame:
 def check_column(data: pd.DataFrame, name: object, parameter: str, func: str) -> Hashable:
     """Return ``name`` if it names a column of ``data``, else raise naming the parameter."""
     if not isinstance(name, Hashable) or name not in data.columns:
-        present = ", ".join(repr(c) for c in list(data.columns)[:8])
+        present = quote_columns(list(data.columns))
         raise InvalidParameterError(
             f"The {parameter!r} parameter of {func} must name a column of data. Got {name!r} "
             f"instead; columns present: {present}."

@@ -20,6 +20,7 @@ from scipy import stats
 
 from alliance_metrics._params import check_choice
 from alliance_metrics.errors import InputFormatError, InvalidParameterError
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.longitudinal._arguments import check_number
 from alliance_metrics.longitudinal._frames import client_keys
 from alliance_metrics.longitudinal._groups import group_mean_sd, group_sum
@@ -159,6 +160,7 @@ def _second_score(data: pd.DataFrame, name: object, taken: list[Hashable], func:
     return column
 
 
+@table_analysis(columns=("client_score", "therapist_score", "client", "session"))
 def dyad_agreement(
     data: pd.DataFrame,
     *,
@@ -255,6 +257,7 @@ def _center(value: object, x: FloatArray, y: FloatArray, func: str) -> float:
     return check_number("center", func, value, minimum=-np.inf)
 
 
+@table_analysis(columns=("outcome", "client_score", "therapist_score"))
 def response_surface(
     data: pd.DataFrame,
     *,

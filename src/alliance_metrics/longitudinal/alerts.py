@@ -19,12 +19,15 @@ import pandas as pd
 
 from alliance_metrics._params import resolve_instrument_arg
 from alliance_metrics.errors import InvalidParameterError
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.longitudinal._arguments import check_number
 from alliance_metrics.longitudinal._frames import with_columns
 from alliance_metrics.longitudinal._series import prepare_series
 from alliance_metrics.schemas import Cutoff, Instrument
 
 __all__ = ["VAS_RESOLUTION", "alert_flags", "session_alerts"]
+
+_SERIES = ("score", "client", "session")
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -133,6 +136,7 @@ def alert_flags(
     return change, below, drop, has_drop
 
 
+@table_analysis(columns=_SERIES, appends=True, dask=True)
 def session_alerts(
     data: pd.DataFrame,
     instrument: str | Instrument | None = None,

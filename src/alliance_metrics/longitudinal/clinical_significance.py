@@ -24,6 +24,7 @@ import pandas as pd
 
 from alliance_metrics._params import resolve_instrument_arg
 from alliance_metrics.errors import InvalidParameterError
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.longitudinal._arguments import check_real
 from alliance_metrics.longitudinal.reliable_change import (
     add_columns,
@@ -106,6 +107,7 @@ def _optional_real(name: str, func: str, value: object, *, positive: bool) -> fl
     return check_real(name, func, value)
 
 
+@table_analysis(columns=("pre", "post"), appends=True)
 def clinical_significance(
     data: pd.DataFrame,
     *,

@@ -12,11 +12,15 @@ import numpy as np
 import pandas as pd
 
 from alliance_metrics.errors import InvalidParameterError
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.longitudinal._series import prepare_series
 
 __all__ = ["first_last"]
 
+_SERIES = ("score", "client", "session")
 
+
+@table_analysis(columns=_SERIES, dask=True)
 def first_last(
     data: pd.DataFrame,
     *,

@@ -28,11 +28,14 @@ from alliance_metrics.errors import (
     InvalidParameterError,
     MissingDependencyError,
 )
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.longitudinal._frames import client_keys
 from alliance_metrics.longitudinal._groups import group_sum, observed_rows
 from alliance_metrics.longitudinal._series import prepare_series
 
 __all__ = ["GrowthModelResult", "growth_model"]
+
+_SERIES = ("score", "client", "session")
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -206,6 +209,7 @@ def _attempt_table(attempts: list[_Attempt]) -> pd.DataFrame:
     )
 
 
+@table_analysis(columns=_SERIES)
 def growth_model(
     data: pd.DataFrame,
     *,

@@ -23,6 +23,7 @@ import pandas as pd
 
 from alliance_metrics._params import check_choice, resolve_instrument_arg
 from alliance_metrics.errors import InputFormatError, InvalidParameterError
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.longitudinal._arguments import check_flag, check_real
 from alliance_metrics.longitudinal._series import check_column, check_frame, numeric_scores
 from alliance_metrics.schemas import Instrument
@@ -221,6 +222,7 @@ def reliable_categories(code: npt.NDArray[np.int8]) -> pd.Categorical:
     return pd.Categorical.from_codes(code, dtype=_RELIABLE_DTYPE)
 
 
+@table_analysis(columns=("pre", "post"), appends=True, dask=True)
 def reliable_change(
     data: pd.DataFrame,
     *,

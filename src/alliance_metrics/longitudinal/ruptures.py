@@ -17,6 +17,7 @@ import pandas as pd
 
 from alliance_metrics._params import check_choice
 from alliance_metrics.errors import InvalidParameterError
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.longitudinal._arguments import (
     check_integer,
     check_number,
@@ -33,6 +34,8 @@ from alliance_metrics.longitudinal._rupture_core import (
 from alliance_metrics.longitudinal._series import Series, prepare_series
 
 __all__ = ["detect_ruptures", "rupture_summary"]
+
+_SERIES = ("score", "client", "session")
 
 SD_SOURCES = ("client", "client_loo", "sample", "stricter")
 BASELINES = ("previous", "mean_prev_k")
@@ -190,6 +193,7 @@ def _summary_table(
     return pd.DataFrame(table)
 
 
+@table_analysis(columns=_SERIES, dask=True)
 def detect_ruptures(
     data: pd.DataFrame,
     *,
@@ -293,6 +297,7 @@ def detect_ruptures(
     return result
 
 
+@table_analysis(columns=_SERIES, dask=True)
 def rupture_summary(
     data: pd.DataFrame,
     *,

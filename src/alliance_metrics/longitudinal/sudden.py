@@ -19,6 +19,7 @@ import pandas as pd
 
 from alliance_metrics._params import check_choice
 from alliance_metrics.errors import InvalidParameterError
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.longitudinal._arguments import check_flag, check_real
 from alliance_metrics.longitudinal._series import Series, prepare_series
 from alliance_metrics.longitudinal._sudden_core import (
@@ -33,6 +34,8 @@ from alliance_metrics.longitudinal._sudden_core import (
 )
 
 __all__ = ["sudden_change_events", "sudden_changes"]
+
+_SERIES = ("score", "client", "session")
 
 _CHANGE_COLUMNS = (
     "pre_session",
@@ -164,6 +167,7 @@ def _changes_frame(series: Series, intervals: Intervals, func: str) -> pd.DataFr
     return pd.DataFrame(columns)
 
 
+@table_analysis(columns=_SERIES, dask=True)
 def sudden_changes(
     data: pd.DataFrame,
     *,
@@ -269,6 +273,7 @@ def sudden_changes(
     return frame
 
 
+@table_analysis(columns=_SERIES, dask=True)
 def sudden_change_events(
     data: pd.DataFrame,
     *,

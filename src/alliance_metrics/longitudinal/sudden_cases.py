@@ -7,12 +7,16 @@ from collections.abc import Hashable
 import numpy as np
 import pandas as pd
 
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.longitudinal._sudden_core import pattern_intervals
 from alliance_metrics.longitudinal.sudden import CASE_COLUMNS, GRID_NOTE, client_column, prepare
 
 __all__ = ["sudden_change_cases"]
 
+_SERIES = ("score", "client", "session")
 
+
+@table_analysis(columns=_SERIES, dask=True)
 def sudden_change_cases(
     data: pd.DataFrame,
     *,

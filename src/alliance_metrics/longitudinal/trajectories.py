@@ -17,12 +17,15 @@ import numpy.typing as npt
 import pandas as pd
 
 from alliance_metrics.errors import InvalidParameterError
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.longitudinal._arguments import check_integer
 from alliance_metrics.longitudinal._frames import client_keys, with_columns
 from alliance_metrics.longitudinal._groups import group_mean_sd, group_sum, offsets
 from alliance_metrics.longitudinal._series import Series, prepare_series
 
 __all__ = ["decompose", "linear_trends", "previous_valid", "trajectory_features"]
+
+_SERIES = ("score", "client", "session")
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -111,6 +114,7 @@ def _decomposition(series: Series, detrend: bool) -> dict[str, Any]:
     return columns
 
 
+@table_analysis(columns=_SERIES, appends=True, dask=True)
 def decompose(
     data: pd.DataFrame,
     *,
@@ -172,6 +176,7 @@ def decompose(
     return result
 
 
+@table_analysis(columns=_SERIES, dask=True)
 def trajectory_features(
     data: pd.DataFrame,
     *,

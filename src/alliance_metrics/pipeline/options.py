@@ -23,6 +23,7 @@ from alliance_metrics.columns import ColumnSpec
 from alliance_metrics.io.paths import default_errors_path, default_output_path
 from alliance_metrics.io.readers import ReaderOptions
 from alliance_metrics.io.sink import OutputFormat, OutputTarget, resolve_output
+from alliance_metrics.io.targets import protected_inputs
 from alliance_metrics.scoring.request import ScoreRequest
 
 __all__ = [
@@ -178,6 +179,8 @@ def resolve_file_request(
     reader_options = ReaderOptions.resolve(func, **reader)
     output: OutputOptions | None = None
     source_path = source_paths[0] if source_paths else None
+    # every file the run reads: no output may replace the data or the dictionary beside it
+    protected = protected_inputs(source, reader.get("dictionary"))
     if writes_scores:
         fmt: OutputFormat = check_choice("output_format", func, output_format, ("csv", "parquet"))
         safe = check_bool(sanitize, "sanitize", func)
@@ -198,12 +201,12 @@ def resolve_file_request(
             )
         target = resolve_output(
             destination,  # type: ignore[arg-type]
-            inputs=source_paths,
+            inputs=protected,
             func=func,
             output_format=fmt,
         )
         output = OutputOptions(target, fmt, safe, decimals, field_delimiter)
-    errors_target = _errors_target(errors, output, source_path, source_paths, func, writes_scores)
+    errors_target = _errors_target(errors, output, source_path, protected, func, writes_scores)
     return FileRequest(
         requests=requests,
         source=source,  # type: ignore[arg-type]
@@ -223,7 +226,7 @@ def _errors_target(
     errors: object,
     output: OutputOptions | None,
     source_path: Path | None,
-    source_paths: tuple[Path, ...],
+    protected: tuple[Path, ...],
     func: str,
     writes_scores: bool,
 ) -> OutputTarget | None:
@@ -238,7 +241,7 @@ def _errors_target(
         default = default_errors_path(base, None)
         if default is None:
             return None
-        if any(default.resolve() == p.resolve() for p in source_paths):
+        if any(default.resolve() == p.resolve() for p in protected):
             raise bad_parameter(
                 "errors",
                 func,
@@ -249,7 +252,7 @@ def _errors_target(
     if not isinstance(errors, str | Path):
         raise bad_parameter("errors", func, "be a path or None", errors)
     target = resolve_output(
-        errors, inputs=source_paths, what="errors file", parameter="errors", func=func
+        errors, inputs=protected, what="errors file", parameter="errors", func=func
     )
     if (
         output is not None

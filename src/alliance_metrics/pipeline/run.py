@@ -154,16 +154,7 @@ def score_csv(
         include_previews=include_previews,
         use_import_ids=use_import_ids,
     )
-    opened = open_input(request.source)
-    try:
-        if request.reader.needs_reader(opened):
-            _one_instrument(request)
-            from alliance_metrics.pipeline.whole import score_whole
-
-            return score_whole(request, opened, started)
-        return score_stream(request, opened, started)
-    finally:
-        opened.close()
+    return _run(request, started, writes_scores=True)
 
 
 def validate_csv(
@@ -218,14 +209,21 @@ def validate_csv(
         include_previews=include_previews,
         use_import_ids=use_import_ids,
     )
+    return _run(request, started, writes_scores=False)
+
+
+def _run(request: FileRequest, started: float, *, writes_scores: bool) -> CsvSummary:
+    """Open the input and send it down the streaming path, or read it whole for an export."""
     opened = open_input(request.source)
     try:
         if request.reader.needs_reader(opened):
             _one_instrument(request)
-            from alliance_metrics.pipeline.whole import validate_whole
+            from alliance_metrics.pipeline import whole
 
-            return validate_whole(request, opened, started)
-        return validate_stream(request, opened, started)
+            run_whole = whole.score_whole if writes_scores else whole.validate_whole
+            return run_whole(request, opened, started)
+        run_stream = score_stream if writes_scores else validate_stream
+        return run_stream(request, opened, started)
     finally:
         opened.close()
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pyarrow as pa
 
-from alliance_metrics._arrays import CodeArray, FloatArray, IntArray
+from alliance_metrics._arrays import CodeArray, FloatArray, IntArray, round_half_even
 from alliance_metrics.results import ROW_STATUSES, ScoreColumns
 
 if TYPE_CHECKING:
@@ -21,14 +21,18 @@ __all__ = ["append_scores", "empty_output_schema", "frame_to_table", "round_scor
 
 
 def round_scores(scores: FloatArray, precision: int | None) -> FloatArray:
-    """Round to ``precision`` decimals (NumPy's round half to even), or leave exact (``None``).
+    """Round to ``precision`` decimals (half to even on the binary value), or leave exact.
+
+    Correctly rounded, as Python's ``round`` gives (``_arrays.round_half_even``).
 
     Examples
     --------
     >>> round_scores(np.array([3.6666666666666665, 2.5]), 2).tolist()
     [3.67, 2.5]
+    >>> round_scores(np.array([3.6666666666666665]), 15).tolist()
+    [3.666666666666667]
     """
-    return scores if precision is None else np.round(scores, precision)
+    return scores if precision is None else round_half_even(scores, precision)
 
 
 def _float_array(values: FloatArray) -> pa.Array:

@@ -20,6 +20,7 @@ from scipy import stats
 
 from alliance_metrics._params import check_choice, check_ci
 from alliance_metrics.factor import pairwise_moments
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.reliability.items import (
     NAN_POLICIES,
     Bounds,
@@ -199,6 +200,7 @@ def alpha_result(
     return result, problem
 
 
+@table_analysis()
 def cronbach_alpha(
     items: pd.DataFrame | npt.ArrayLike,
     *,

@@ -11,6 +11,7 @@ import pandas as pd
 
 from alliance_metrics._params import check_choice
 from alliance_metrics.factor import omega_from_correlation, pairwise_moments
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.reliability.items import (
     NAN_POLICIES,
     Bounds,
@@ -98,6 +99,7 @@ def _rebuild(
     return OmegaTotal(value, items=items, dropped=dropped, reversed=reversed_)
 
 
+@table_analysis()
 def omega_total(
     items: pd.DataFrame | npt.ArrayLike,
     *,

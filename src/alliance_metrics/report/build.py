@@ -6,6 +6,7 @@ the sections (:mod:`.sections`, :mod:`.series`) receive checked values and analy
 
 from __future__ import annotations
 
+import inspect
 import os
 import sys
 from collections.abc import Collection, Hashable
@@ -27,6 +28,7 @@ from alliance_metrics.columns import ColumnSpec
 from alliance_metrics.errors import InvalidParameterError, IssueCode
 from alliance_metrics.io.exports import ExportData
 from alliance_metrics.io.sink import OutputTarget, resolve_output, write_bytes
+from alliance_metrics.io.targets import protected_inputs
 from alliance_metrics.pipeline.load import load_export
 from alliance_metrics.report.figures import FigureMaker
 from alliance_metrics.report.html import page
@@ -38,11 +40,11 @@ from alliance_metrics.report.sections import (
     scales_section,
 )
 from alliance_metrics.report.series import series_section
-from alliance_metrics.results import ScoreColumns
+from alliance_metrics.results import ScoreColumns, ValidationReport
 from alliance_metrics.schemas import Instrument
 from alliance_metrics.scoring.request import ScoreRequest
 
-__all__ = ["build_report"]
+__all__ = ["build_report", "build_report_and_check"]
 
 _FUNC = "build_report"
 
@@ -137,7 +139,7 @@ def _target(output: object, source: object) -> OutputTarget | None:
         return None
     if not isinstance(output, str | os.PathLike):
         raise bad_parameter("output", _FUNC, "be a path, '-' for standard output, or None", output)
-    inputs = (Path(source),) if isinstance(source, str | os.PathLike) else ()
+    inputs = protected_inputs(source)
     return resolve_output(output, inputs=inputs, what="report", parameter="output", func=_FUNC)
 
 
@@ -215,11 +217,31 @@ def build_report(
     >>> page.startswith("<!DOCTYPE html>"), "<script" in page, "C0001" in page
     (True, False, False)
     """
-    options = dict(locals())
+    return _build(dict(locals()))[0]
+
+
+def build_report_and_check(
+    source: object, instrument: object, **options: Any
+) -> tuple[str, ValidationReport]:
+    """Do :func:`build_report` (same arguments); also return the check of the item cells.
+
+    The command line needs both: the page, and whether any cell was rejected (its exit status).
+    """
+    bound = inspect.signature(build_report).bind(source, instrument, **options)
+    bound.apply_defaults()
+    return _build(bound.arguments)
+
+
+def _build(options: dict[str, Any]) -> tuple[str, ValidationReport]:
+    source, instrument = options["source"], options["instrument"]
+    columns, output = options["columns"], options["output"]
     checked = _resolve(instrument, options)
     target = _target(output, source)
     request = ScoreRequest.resolve(
-        _FUNC, checked.instrument, on_invalid=on_invalid, missing_values=missing_values
+        _FUNC,
+        checked.instrument,
+        on_invalid=options["on_invalid"],
+        missing_values=options["missing_values"],
     )
     data, shown = _read(source, checked.instrument, options)
     frame = data.frame
@@ -252,4 +274,4 @@ def build_report(
     text = page(title, intro, parts)
     if target is not None:
         write_bytes(target, text.encode("utf-8"))
-    return text
+    return text, validation

@@ -7,7 +7,7 @@ from collections.abc import Mapping
 from pydantic import BaseModel, Field, ValidationError
 
 from alliance_metrics.errors import InputFormatError
-from alliance_metrics.schemas._base import FROZEN, InstrumentId
+from alliance_metrics.schemas._base import FROZEN, Count, InstrumentId
 
 __all__ = ["Administration"]
 
@@ -36,7 +36,7 @@ class Administration(BaseModel):
         description="Item id (or number as text) → value, anchor label, or null (unanswered)."
     )
     respondent: str | None = None
-    session: int | None = None
+    session: Count | None = None
 
     @classmethod
     def from_json(cls, payload: str | bytes | bytearray) -> Administration:

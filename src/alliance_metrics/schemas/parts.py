@@ -8,11 +8,18 @@ from typing import Literal
 from pydantic import (
     BaseModel,
     Field,
-    field_validator,
     model_validator,
 )
 
-from alliance_metrics.schemas._base import FROZEN, Aggregate, Identifier, InstrumentId
+from alliance_metrics.schemas._base import (
+    FROZEN,
+    Aggregate,
+    Count,
+    Flag,
+    Identifier,
+    InstrumentId,
+    Number,
+)
 
 __all__ = [
     "Citation",
@@ -39,7 +46,7 @@ class ItemOrigin(BaseModel):
     model_config = FROZEN
 
     instrument: InstrumentId = Field(description="Id of the source instrument, e.g. `wai-sr`.")
-    number: int = Field(ge=1, description="The item's number on the source instrument's form.")
+    number: Count = Field(ge=1, description="The item's number on the source instrument's form.")
 
 
 class Item(BaseModel):
@@ -56,8 +63,8 @@ class Item(BaseModel):
     model_config = FROZEN
 
     id: Identifier = Field(description="Stable identifier, e.g. `item7` or `relationship`.")
-    number: int = Field(ge=1, description="Position on the official form, from 1.")
-    reverse: bool = Field(default=False, description="Scored as min + max − x.")
+    number: Count = Field(ge=1, description="Position on the official form, from 1.")
+    reverse: Flag = Field(default=False, description="Scored as min + max − x.")
     printed_order: Literal["ascending", "descending"] = Field(
         default="ascending",
         description=(
@@ -117,15 +124,7 @@ class MissingPolicy(BaseModel):
 
     model_config = FROZEN
 
-    min_answered: int | float = Field(default=0.75)
-
-    @field_validator("min_answered", mode="before")
-    @classmethod
-    def _reject_bool(cls, value: object) -> object:
-        # Checked before pydantic's lax int coercion, which would turn True into 1.
-        if isinstance(value, bool):
-            raise ValueError("min_answered must be an int or a float, not a bool")
-        return value
+    min_answered: Count | Number = Field(default=0.75)
 
     @model_validator(mode="after")
     def _check_value(self) -> MissingPolicy:
@@ -149,7 +148,7 @@ class ReliableChange(BaseModel):
 
     scale: Identifier
     aggregate: Aggregate = Field(description="Metric the points refer to (sum or mean).")
-    points: float = Field(gt=0, description="Change in points that counts as reliable.")
+    points: Number = Field(gt=0, description="Change in points that counts as reliable.")
     kind: Literal["published", "secondary"]
     note: str = Field(description="Where the value comes from.")
 
@@ -173,7 +172,7 @@ class Cutoff(BaseModel):
     id: Identifier
     scale: Identifier
     aggregate: Aggregate = Field(description="Metric the value refers to (sum or mean).")
-    value: float
+    value: Number
     direction: Literal["below", "above"] = Field(description="Which side of the value is flagged.")
     boundary: Literal["exclusive", "inclusive"] = Field(
         description="`exclusive`: strictly below/above; `inclusive`: the value itself is flagged."

@@ -13,7 +13,7 @@ from pydantic import (
 )
 
 from alliance_metrics._text import normalize_label
-from alliance_metrics.schemas._base import FROZEN
+from alliance_metrics.schemas._base import FROZEN, Number
 
 MAX_BOUND = 1e6
 """Largest absolute bound of a response scale (no questionnaire comes near it)."""
@@ -35,7 +35,7 @@ class Anchor(BaseModel):
 
     model_config = FROZEN
 
-    value: float
+    value: Number
     label: Annotated[str, StringConstraints(min_length=1, strip_whitespace=True)]
 
 
@@ -57,9 +57,9 @@ class ResponseScale(BaseModel):
 
     model_config = FROZEN
 
-    min: float = Field(description="Lowest valid response (also the reverse-keying bound).")
-    max: float = Field(description="Highest valid response (also the reverse-keying bound).")
-    step: float | None = Field(
+    min: Number = Field(description="Lowest valid response (also the reverse-keying bound).")
+    max: Number = Field(description="Highest valid response (also the reverse-keying bound).")
+    step: Number | None = Field(
         default=1.0,
         gt=0,
         description="Spacing of valid values from `min`; null for a continuous scale.",

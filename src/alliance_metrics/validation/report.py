@@ -17,7 +17,14 @@ if TYPE_CHECKING:
     import pandas as pd
     import pyarrow as pa
 
-__all__ = ["ArrowFetcher", "CellFetcher", "failure_arrow", "failure_table", "rule_texts"]
+__all__ = [
+    "ArrowFetcher",
+    "CellFetcher",
+    "failure_arrow",
+    "failure_table",
+    "rule_texts",
+    "shift_rows",
+]
 
 
 def rule_texts(scale: ResponseScale) -> dict[int, str]:
@@ -107,6 +114,33 @@ def failure_table(
         },
         columns=list(FAILURE_COLUMNS),
     )
+
+
+def shift_rows(cases: pd.DataFrame, offset: int) -> pd.DataFrame:
+    """Move a part's failure cases ``offset`` rows down: ``row`` and the row its message names.
+
+    Parts checked apart (Dask partitions, files of one run) report rows from 0; joined, their
+    rows become positions in the whole input.
+
+    Examples
+    --------
+    >>> import numpy as np, alliance_metrics as am
+    >>> scale = am.get_instrument("wai-b3").response_scale
+    >>> table = failure_table(np.array([[2]], np.int8), ["a"], scale, lambda j, rows: [9])
+    >>> shift_rows(table, 40)[["row", "message"]].to_dict("records")
+    [{'row': 40, 'message': "row 40, column 'a': response must be an integer from 1 to 5. Got 9."}]
+    """
+    if not offset or not len(cases):
+        return cases
+    rows = cases["row"].to_numpy(dtype=np.int64)
+    messages = [
+        f"row {row + offset}{message[len(f'row {row}') :]}"
+        for row, message in zip(rows.tolist(), cases["message"], strict=True)
+    ]
+    shifted = cases.copy()
+    shifted["row"] = rows + offset
+    shifted["message"] = np.array(messages, dtype=object)
+    return shifted
 
 
 ArrowFetcher = Callable[[int, IntArray], "pa.Array"]
