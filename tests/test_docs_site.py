@@ -242,7 +242,7 @@ NOTEBOOKS = tutorials.notebooks()
 
 
 def test_there_are_tutorials_and_the_index_lists_each() -> None:
-    assert len(NOTEBOOKS) >= 4
+    assert len(NOTEBOOKS) >= 5
     index = (ROOT / "docs" / "tutorials.md").read_text(encoding="utf-8")
     for path in NOTEBOOKS:
         assert f"(../examples/{path.name})" in index, path.name

@@ -140,7 +140,14 @@ def _links(html: str) -> list[str]:
 
 
 @pytest.mark.parametrize(
-    "name", ["01-redcap-export", "02-reliability-vs-r", "03-one-therapy", "04-embedding-json"]
+    "name",
+    [
+        "01-redcap-export",
+        "02-reliability-vs-r",
+        "03-one-therapy",
+        "04-embedding-json",
+        "05-scaling-out-dask",
+    ],
 )
 def test_tutorial_pages_show_their_outputs_and_their_links_resolve(site: Path, name: str) -> None:
     page = site / "tutorials" / name / "index.html"
