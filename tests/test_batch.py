@@ -165,13 +165,14 @@ def test_not_a_dataframe() -> None:
     with pytest.raises(
         am.InvalidParameterError,
         match=re.escape(
-            "The 'df' parameter of score_frame must be a pandas DataFrame. Got a list instead."
+            "The 'df' parameter of score_frame must be a pandas or polars DataFrame, or a pyarrow "
+            "Table. Got a list instead."
         ),
     ):
         am.score_frame(ROWS, "wai-sr")  # type: ignore[arg-type]
     with pytest.raises(
         am.InvalidParameterError,
-        match="The 'df' parameter of validate_frame must be a pandas DataFrame",
+        match="The 'df' parameter of validate_frame must be a pandas or polars DataFrame",
     ):
         am.validate_frame({"wai_1": [1]}, "wai-sr")  # type: ignore[arg-type]
 

@@ -17,7 +17,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from hypothesis.extra.numpy import arrays
 from tests.strategies import frame_of, instruments, response_matrices
@@ -490,8 +490,17 @@ def test_alpha_and_item_statistics_never_let_a_raw_warning_out(x: np.ndarray, po
     assert np.isfinite(finite).all()
 
 
+def _overflowing() -> np.ndarray:
+    """Correlations of these answers overflow to ±inf (found by a long hypothesis run)."""
+    x = np.full((6, 5), 1e150)
+    x[0, 0], x[5, 4] = np.finfo(float).max, -np.finfo(float).max
+    x[0, 1] = x[0, 3] = x[3, 2] = 2e150
+    return x
+
+
 @settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(awkward_matrices(min_items=3), st.sampled_from(["pairwise", "listwise"]))
+@example(_overflowing(), "pairwise")
 def test_omega_never_lets_a_raw_warning_out(x: np.ndarray, policy: str) -> None:
     omega, said = caught(omega_total, x, nan_policy=policy)
     _check_nan_is_explained(omega, said, x.shape[1], 3)

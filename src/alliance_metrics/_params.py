@@ -87,11 +87,22 @@ def shown_argument(value: object) -> str:
     return f"{article} {name}"
 
 
-def check_frame(value: object, func: str, name: str = "df") -> pd.DataFrame:
-    """Return ``value`` if it is a pandas DataFrame, else raise naming ``func`` and ``name``."""
+def check_frame(
+    value: object, func: str, name: str = "df", *, other_tables: bool = False
+) -> pd.DataFrame:
+    """Return ``value`` if it is a pandas DataFrame, else raise naming ``func`` and ``name``.
+
+    ``other_tables``: ``func`` also takes polars DataFrames and pyarrow Tables (converted
+    before this check), and the message says so.
+    """
     pandas = sys.modules.get("pandas")  # a DataFrame exists only if pandas is imported
     if pandas is None or not isinstance(value, pandas.DataFrame):
-        raise bad_parameter(name, func, "be a pandas DataFrame", value)
+        kinds = (
+            "a pandas or polars DataFrame, or a pyarrow Table"
+            if other_tables
+            else "a pandas DataFrame"
+        )
+        raise bad_parameter(name, func, f"be {kinds}", value)
     frame: pd.DataFrame = value
     return frame
 

@@ -118,7 +118,7 @@ def validate_frame(
     if table_kind(df) == "dask":
         return dask_engine().validate_frame(df, instrument, **options)  # type: ignore[no-any-return]
     native = NativeTable.of(df)
-    frame = check_frame(df, func) if native is None else None
+    frame = check_frame(df, func, other_tables=True) if native is None else None
     instruments = resolve_instruments_arg(instrument, func)
     offset = check_int(row_offset, "row_offset", func, minimum=0)
     _one_spec(columns, len(instruments), func)
@@ -252,7 +252,7 @@ def score_frame_with_report(
     )
     offset = check_int(row_offset, "row_offset", func, minimum=0)
     native = NativeTable.of(df)
-    frame: Any = check_frame(df, func) if native is None else native
+    frame: Any = check_frame(df, func, other_tables=True) if native is None else native
     score_one = score_with_report if native is None else score_table
     if len(requests) == 1:
         return score_one(frame, requests[0], columns, offset)  # type: ignore[return-value]
@@ -315,7 +315,7 @@ def score_with_report(
     report = frame_report(items, codes, inst, row_offset)
     if request.on_invalid == "raise" and not report.ok:
         raise ResponseValidationError(report.summary(), report)
-    warn_if_provisional(inst, stacklevel=4)
+    warn_if_provisional(inst)
     scores, answered, status = score_blocks(
         request.plan, values, request.aggregate, request.required
     )

@@ -21,7 +21,10 @@ Which error when
 
 from __future__ import annotations
 
+import os
 import re
+import sys
+import warnings
 from enum import StrEnum
 from typing import TYPE_CHECKING
 
@@ -237,6 +240,24 @@ class AllianceMetricsWarning(UserWarning):
     >>> [w.category.__name__ for w in caught]
     ['AllianceMetricsWarning']
     """
+
+
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+
+def warn_user(message: str) -> None:
+    """Issue an :class:`AllianceMetricsWarning` pointing at the caller's own line.
+
+    The warning is attributed to the first frame outside this package, however deep in the
+    library it is raised (decorators, dispatch to other engines), so ``warnings`` filters by
+    module and the line shown are the user's.
+    """
+    frame = sys._getframe(1)  # the caller: stacklevel 2
+    level = 2
+    while frame is not None and os.path.abspath(frame.f_code.co_filename).startswith(_PACKAGE_DIR):
+        frame = frame.f_back  # type: ignore[assignment]
+        level += 1
+    warnings.warn(message, AllianceMetricsWarning, stacklevel=level)
 
 
 class IssueCode(StrEnum):

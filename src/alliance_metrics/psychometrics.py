@@ -73,7 +73,7 @@ def _keyed_items(
     Returns the raw matrix (for the scoring kernel), the keyed matrix and the item columns.
     """
     func, inst = request.function, request.instrument
-    frame = check_frame(df, func)
+    frame = check_frame(df, func, other_tables=True)
     item_columns = resolve_columns(list(frame.columns), inst, columns, func)
     items = frame.loc[:, item_columns]
     plan = request.plan
@@ -334,4 +334,4 @@ def item_statistics(
     warn_if_provisional(request.instrument)
     items = _instrument_items(keyed, plan, item_columns, policy)
     scales = [(scale_id, _members(plan, s)) for s, scale_id in enumerate(plan.scale_ids)]
-    return item_table(func, items, scales, list(plan.item_ids), plan.reverse, stacklevel=3)
+    return item_table(func, items, scales, list(plan.item_ids), plan.reverse)

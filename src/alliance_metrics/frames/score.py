@@ -76,8 +76,6 @@ def score_table(
     request: ScoreRequest,
     columns: ColumnSpec,
     row_offset: int = 0,
-    *,
-    stacklevel: int = 4,
 ) -> tuple[object, ValidationReport]:
     """Score a polars DataFrame or pyarrow Table for a resolved request (``score_frame``).
 
@@ -99,7 +97,7 @@ def score_table(
     report = table_report(table, item_columns, codes, inst, row_offset)
     if request.on_invalid == "raise" and not report.ok:
         raise ResponseValidationError(report.summary(), report)
-    warn_if_provisional(inst, stacklevel=stacklevel)
+    warn_if_provisional(inst)
     scores, answered, status = score_blocks(
         request.plan, values, request.aggregate, request.required
     )

@@ -96,8 +96,8 @@ def check_frame(data: object, func: str) -> pd.DataFrame:
     """Return ``data`` if it is a pandas DataFrame, else raise naming ``func``."""
     if not isinstance(data, pd.DataFrame):
         raise InvalidParameterError(
-            f"The 'data' parameter of {func} must be a pandas DataFrame (one row per "
-            f"administration). Got {type(data).__name__} instead."
+            f"The 'data' parameter of {func} must be a pandas or polars DataFrame or a pyarrow "
+            f"Table (one row per administration). Got {type(data).__name__} instead."
         )
     return data
 

@@ -23,10 +23,10 @@ import numpy.typing as npt
 import pandas as pd
 
 from alliance_metrics.errors import (
-    AllianceMetricsWarning,
     InputFormatError,
     InvalidParameterError,
     MissingDependencyError,
+    warn_user,
 )
 from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.longitudinal._frames import client_keys
@@ -303,11 +303,9 @@ def growth_model(
     beta = np.asarray(result.fe_params, dtype=np.float64)
     cov_beta, blups = _conditional_parts(codes, x, y, beta, g, s2)
     if not result.converged:
-        warnings.warn(
+        warn_user(
             f"{func}: no optimiser converged; the best fit ({best.label}) is returned with "
-            "converged=False. Check the model and the data before using it.",
-            AllianceMetricsWarning,
-            stacklevel=2,
+            "converged=False. Check the model and the data before using it."
         )
     se = np.sqrt(np.diag(cov_beta))
     fixed = pd.DataFrame(

@@ -174,7 +174,7 @@ def score_stream(request: FileRequest, opened: InputSource, started: float) -> C
             score = part.request
             part.names = check_output_names(taken, score.instrument, score.prefix, score.function)
             taken += part.names.ordered()
-            warn_if_provisional(score.instrument, stacklevel=5)
+            warn_if_provisional(score.instrument)
         sink = TableSink(
             output.target,
             output.output_format,

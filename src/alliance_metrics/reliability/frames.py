@@ -90,7 +90,7 @@ def plain_item_statistics(
 ) -> pd.DataFrame:
     """``item_statistics(df)`` without an instrument: every column an item of scale ``total``."""
     func = "item_statistics"
-    frame = check_frame(df, func)
+    frame = check_frame(df, func, other_tables=True)
     if columns is not None:
         must = "be None when instrument is None (every column of df is an item)"
         raise bad_parameter("columns", func, must, columns)
@@ -103,4 +103,4 @@ def plain_item_statistics(
     )
     items = ScaleItems.build(keyed, [repr(c) for c in labels], policy)
     scales = [("total", np.arange(len(labels)))]
-    return item_table(func, items, scales, labels, reverse, stacklevel=4)
+    return item_table(func, items, scales, labels, reverse)

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import math
 import numbers
-import warnings
 from collections.abc import Collection, Hashable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final, Literal
@@ -26,9 +25,9 @@ import pandas as pd
 
 from alliance_metrics._params import bad_parameter
 from alliance_metrics.errors import (
-    AllianceMetricsWarning,
     InvalidParameterError,
     ResponseValidationError,
+    warn_user,
 )
 from alliance_metrics.factor import correlation_sum_vanishes, pair_counts
 from alliance_metrics.results import ValidationReport
@@ -303,6 +302,8 @@ def correlation_problem(cor: FloatArray, shown: Sequence[str]) -> str | None:
             f"the correlation of items {shown[i]} and {shown[j]} is undefined (one of them has "
             "the same answer in every row where both are answered)"
         )
+    if not np.isfinite(cor).all():  # answers near ±1.8e308 overflow their products
+        return "the item correlations overflow (answers too large for float64 products)"
     if cor.shape[0] >= 3 and correlation_sum_vanishes(cor):
         return "the item correlations sum to zero"
     return None
@@ -336,7 +337,7 @@ def nan_note(reason: str, statistic: str) -> str:
     return f"{reason}, so {statistic} {'are' if ' and ' in statistic else 'is'} NaN"
 
 
-def warn_notes(func: str, notes: Sequence[str], stacklevel: int = 3) -> None:
+def warn_notes(func: str, notes: Sequence[str]) -> None:
     """Issue one :class:`~alliance_metrics.AllianceMetricsWarning` holding every note."""
     if notes:
-        warnings.warn(f"{func}: {'; '.join(notes)}.", AllianceMetricsWarning, stacklevel=stacklevel)
+        warn_user(f"{func}: {'; '.join(notes)}.")

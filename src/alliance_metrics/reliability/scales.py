@@ -141,7 +141,6 @@ def item_table(
     scales: Sequence[tuple[str, IntArray]],
     names: Sequence[Hashable],
     reverse: npt.NDArray[np.bool_],
-    stacklevel: int,
 ) -> pd.DataFrame:
     """Item statistics of each scale's kept items in one table; warns once for all scales."""
     parts, notes = [], []
@@ -178,7 +177,7 @@ def item_table(
                 columns=list(ITEM_COLUMNS),
             )
         )
-    warn_notes(func, scale_notes(notes), stacklevel=stacklevel + 1)
+    warn_notes(func, scale_notes(notes))
     table = pd.concat(parts, ignore_index=True)
     table.attrs["dropped_items"] = dropped
     return table

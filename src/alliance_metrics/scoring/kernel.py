@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import math
 import threading
-import warnings
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ from dataclasses import dataclass, field
 import numpy as np
 
 from alliance_metrics._arrays import BoolArray, CodeArray, FloatArray, IntArray, row_blocks
-from alliance_metrics.errors import AllianceMetricsWarning, InvalidParameterError
+from alliance_metrics.errors import InvalidParameterError, warn_user
 from alliance_metrics.schemas import Instrument
 from alliance_metrics.validation.rules import CellRules, anchor_lookup
 
@@ -318,7 +317,7 @@ def row_status_codes(scale_status: CodeArray, invalid_rows: BoolArray) -> CodeAr
 _warned: set[tuple[str, str]] = set()
 
 
-def warn_if_provisional(instrument: Instrument, stacklevel: int = 3) -> None:
+def warn_if_provisional(instrument: Instrument) -> None:
     """Warn once per session when scoring an instrument whose key is provisional."""
     if instrument.status.level != "provisional":
         return
@@ -326,8 +325,4 @@ def warn_if_provisional(instrument: Instrument, stacklevel: int = 3) -> None:
     if key in _warned:
         return
     _warned.add(key)
-    warnings.warn(
-        f"The scoring key of {instrument.id!r} is provisional: {instrument.status.reason}",
-        AllianceMetricsWarning,
-        stacklevel=stacklevel,
-    )
+    warn_user(f"The scoring key of {instrument.id!r} is provisional: {instrument.status.reason}")
