@@ -1,9 +1,10 @@
 """The API reference: one page per public name, generated from the docstrings.
 
 Public means every name of ``alliance_metrics.__all__`` and of the ``__all__`` of the public
-modules in ``MODULES`` (``am.plot``, ``am.datasets``). Each page holds a mkdocstrings directive
-only, so the text is always the docstring's; ``GROUPS`` sorts the names for the index page, and
-``pages()`` fails when a public name is in no group, so a new name cannot be left out.
+modules in ``MODULES`` (``am.plot``, ``am.datasets``, ``am.dask``). Each page holds a
+mkdocstrings directive only, so the text is always the docstring's; ``GROUPS`` sorts the names
+for the index page, and ``pages()`` fails when a public name is in no group, so a new name
+cannot be left out.
 ``tests/test_docs_site.py`` checks the pages and that every documented object has a runnable
 Examples section.
 """
@@ -20,6 +21,8 @@ import alliance_metrics as am
 MODULES = {
     "plot": "Pictures of what the analyses return (extra `[plot]`).",
     "datasets": "Synthetic example data and its seeded generator.",
+    "dask": "The Dask engine: the same kernel partition by partition, files on a cluster "
+    "(extra `[dask]`).",
 }
 
 # Names of am.__all__ without a page, and why.
@@ -124,6 +127,10 @@ GROUPS: dict[str, tuple[str, list[str]]] = {
             "plot.plot_reliability",
             "plot.plot_agreement",
         ],
+    ),
+    "scale": (
+        "Scaling out",
+        ["dask", "dask.score_frame", "dask.validate_frame", "dask.score_files"],
     ),
     "data": (
         "Example data",
