@@ -91,6 +91,15 @@ class InvalidParameterError(AllianceMetricsError, ValueError, TypeError):
     parameter, function
         The parameter and the public function it belongs to, when known (the command line uses
         them to name its own option instead).
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> try:
+    ...     am.score([4, 4, 4], "wai-b3", aggregate="avg")
+    ... except am.InvalidParameterError as error:
+    ...     print(error.function, error.parameter, error.code)
+    score aggregate invalid_parameter
     """
 
     code = "invalid_parameter"
@@ -108,13 +117,33 @@ class InvalidParameterError(AllianceMetricsError, ValueError, TypeError):
 
 
 class InstrumentError(AllianceMetricsError, ValueError):
-    """An instrument definition is invalid or inconsistent."""
+    """An instrument definition is invalid or inconsistent.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> try:
+    ...     am.register(am.get_instrument("wai-b3"))  # a built-in id cannot be replaced
+    ... except am.InstrumentError as error:
+    ...     print(error.code)
+    instrument_error
+    """
 
     code = "instrument_error"
 
 
 class UnknownInstrumentError(InstrumentError, InvalidParameterError, LookupError):
-    """No instrument with the requested id is registered (a misuse of the argument, too)."""
+    """No instrument with the requested id is registered (a misuse of the argument, too).
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> try:
+    ...     am.get_instrument("wai-xx")
+    ... except LookupError as error:
+    ...     print(type(error).__name__, error.to_dict()["code"])
+    UnknownInstrumentError unknown_instrument
+    """
 
     code = "unknown_instrument"
 
@@ -128,6 +157,15 @@ class ResponseValidationError(AllianceMetricsError, ValueError):
         Human-readable summary naming the first problems.
     report
         The full :class:`~alliance_metrics.ValidationReport` with every invalid cell.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> try:
+    ...     am.score([4, 9, 4], "wai-b3")
+    ... except am.ResponseValidationError as error:
+    ...     print(error.report.n_invalid_cells, error.to_dict()["failure_cases"][0]["code"])
+    1 out_of_range
     """
 
     code = "invalid_responses"
@@ -144,6 +182,15 @@ class InputFormatError(AllianceMetricsError, ValueError):
     """An input cannot be read or its layout does not fit the operation (e.g. a missing column).
 
     ``details`` (when set) lists the offending fields of a payload, for API responses.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> try:
+    ...     am.Administration.from_json('{"instrument": "wai-b3"')
+    ... except am.InputFormatError as error:
+    ...     print(error.code, error.details[0]["field"])
+    input_format payload
     """
 
     code = "input_format"
@@ -158,6 +205,13 @@ class MissingDependencyError(AllianceMetricsError, ImportError):
     """An optional dependency is not installed (e.g. ``pyreadstat`` for SPSS files).
 
     The message names the extra to install, e.g. ``pip install "alliance-metrics[spss]"``.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> error = am.MissingDependencyError('pip install "alliance-metrics[spss]" to read .sav files')
+    >>> isinstance(error, ImportError), error.code
+    (True, 'missing_dependency')
     """
 
     code = "missing_dependency"
@@ -174,7 +228,18 @@ def _rebuild(
 
 
 class AllianceMetricsWarning(UserWarning):
-    """Something the user should know, such as scoring an instrument whose key is provisional."""
+    """Something the user should know, such as scoring an instrument whose key is provisional.
+
+    Examples
+    --------
+    >>> import warnings
+    >>> import alliance_metrics as am
+    >>> with warnings.catch_warnings(record=True) as caught:
+    ...     warnings.simplefilter("always")
+    ...     result = am.score([4, 4, 4, 5, 5, 5], "sai")  # the SAI key is provisional
+    >>> [w.category.__name__ for w in caught]
+    ['AllianceMetricsWarning']
+    """
 
 
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
@@ -200,6 +265,15 @@ class IssueCode(StrEnum):
 
     The value is what appears in the ``code`` column of
     :attr:`ValidationReport.failure_cases <alliance_metrics.ValidationReport.failure_cases>`.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> am.IssueCode.OUT_OF_RANGE == "out_of_range"
+    True
+    >>> report = am.validate_frame(am.datasets.load_example().assign(wai_3=9).head(2), "wai-sr")
+    >>> report.failure_cases["code"].tolist()
+    ['out_of_range', 'out_of_range']
     """
 
     NOT_A_NUMBER = "not_a_number"

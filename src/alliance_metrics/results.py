@@ -76,6 +76,12 @@ class ScaleScore(BaseModel):
 
     ``value`` is ``None`` when too few items were answered (``status="insufficient"``);
     ``prorated`` is true when the score stands on fewer than all of the scale's items.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> am.score([4, 5, None], "wai-b3").scales["goal"]
+    ScaleScore(value=4.0, answered=1, n_items=1, prorated=False, status='ok')
     """
 
     model_config = _FROZEN
@@ -284,6 +290,17 @@ class CsvSummary:
         translated or suspects.
     report
         The full :class:`ValidationReport`.
+
+    Examples
+    --------
+    >>> import io
+    >>> import pandas as pd
+    >>> import alliance_metrics as am
+    >>> data = io.BytesIO()
+    >>> pd.DataFrame({"wai_1": [4, 4], "wai_2": [4, 9], "wai_3": [5, 5]}).to_csv(data, index=False)
+    >>> summary = am.validate_csv(io.BytesIO(data.getvalue()), "wai-b3")
+    >>> summary.rows, summary.n_invalid_cells, summary.n_rows_invalid, summary.source_format
+    (2, 1, 1, 'csv')
     """
 
     source: str

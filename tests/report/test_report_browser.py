@@ -10,10 +10,10 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from browser import render
 from matplotlib.image import imread
 
 import alliance_metrics as am
+from browser import render
 
 pytestmark = pytest.mark.browser
 

@@ -9,13 +9,26 @@ line when asked for ``--engine dask``. Dask itself is imported only here.
 * :mod:`.files` — :func:`score_files`: export files scored on a cluster into a folder of parts;
 * :mod:`.cluster` — the caller's client, a running scheduler, or a local cluster.
 
-See ``docs/scaling.md``.
+See ``docs/scaling.md`` for clusters, the command line and measured figures.
+
+Examples
+--------
+``am.score_frame`` given a Dask DataFrame comes here and returns a lazy Dask DataFrame:
+
+>>> import dask.dataframe as dd, pandas as pd, alliance_metrics as am
+>>> df = pd.DataFrame({"wai_1": [5, 2], "wai_2": [5, 3], "wai_3": [5, 4]})
+>>> scored = am.score_frame(dd.from_pandas(df, npartitions=2), "wai-b3")
+>>> type(scored).__name__
+'DataFrame'
+>>> scored.compute(scheduler="sync")["wai_b3_total"].tolist()
+[5.0, 3.0]
 """
 
 from __future__ import annotations
 
 from alliance_metrics.dask.files import score_files
 from alliance_metrics.dask.frames import score_frame, validate_frame
-from alliance_metrics.dask.series import run_analysis
+from alliance_metrics.dask.series import run_analysis as run_analysis
 
-__all__ = ["run_analysis", "score_files", "score_frame", "validate_frame"]
+# run_analysis is the engine behind the session-series functions, not a name to call.
+__all__ = ["score_files", "score_frame", "validate_frame"]

@@ -249,6 +249,29 @@ def score_files(
     -------
     CsvSummary
         The whole run: rows, statuses, invalid cells (its report joins the files' reports).
+
+    Examples
+    --------
+    Two export files scored by a one-worker cluster in this process:
+
+    >>> import logging, tempfile
+    >>> from pathlib import Path
+    >>> import pandas as pd
+    >>> from distributed import Client, LocalCluster
+    >>> from alliance_metrics.dask import score_files
+    >>> folder = Path(tempfile.mkdtemp())
+    >>> pd.DataFrame({"wai_1": [4, 9], "wai_2": [4, 4], "wai_3": [5, 5]}).to_csv(
+    ...     folder / "a.csv", index=False)
+    >>> pd.DataFrame({"wai_1": [3], "wai_2": [2], "wai_3": [1]}).to_csv(
+    ...     folder / "b.csv", index=False)
+    >>> with LocalCluster(n_workers=1, processes=False, dashboard_address=None,
+    ...                   silence_logs=logging.ERROR) as cluster, Client(cluster) as client:
+    ...     summary = score_files(str(folder / "*.csv"), folder / "scored", "wai-b3",
+    ...                           client=client)
+    >>> summary.rows, summary.n_invalid_cells
+    (3, 1)
+    >>> pd.read_parquet(folder / "scored")["wai_b3_status"].tolist()
+    ['ok', 'invalid', 'ok']
     """
     started = time.perf_counter()
     files = _expand(sources)

@@ -68,6 +68,16 @@ class DyadAgreement:
         ``mean_therapist``, ``mean_difference``, ``sd_difference`` (ddof 1),
         ``mean_abs_difference``, ``mean_sq_difference`` and ``correlation`` (Pearson, across
         the dyad's sessions; NaN with fewer than 3 or without variation).
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import alliance_metrics as am
+    >>> df = pd.DataFrame({"client_id": "A", "session": [1, 2, 3, 4],
+    ...                    "wai_c": [5.0, 4.5, 4.0, 4.8], "wai_t": [4.0, 4.0, 3.0, 4.2]})
+    >>> out = am.dyad_agreement(df, client_score="wai_c", therapist_score="wai_t")
+    >>> out.per_session["difference"].round(2).tolist(), len(out.per_dyad)
+    ([1.0, 0.5, 1.0, 0.6], 1)
     """
 
     per_session: pd.DataFrame
@@ -91,6 +101,19 @@ class ResponseSurface:
         Rows used (complete cases), ``n − 6``, R² and σ².
     center
         The value subtracted from both ratings before squaring (0 for ``"none"``).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import alliance_metrics as am
+    >>> rng = np.random.default_rng(3)
+    >>> x, y = rng.normal(4, 0.6, 200), rng.normal(3.8, 0.6, 200)
+    >>> df = pd.DataFrame({"outcome": 1 + x - (x - y) ** 2 + rng.normal(0, 0.2, 200),
+    ...                    "wai_c": x, "wai_t": y})
+    >>> fit = am.response_surface(df, outcome="outcome", client_score="wai_c",
+    ...                           therapist_score="wai_t")
+    >>> fit.n, fit.residual_df, list(fit.coefficients.index)
+    (200, 194, ['b0', 'b1', 'b2', 'b3', 'b4', 'b5'])
     """
 
     coefficients: pd.DataFrame

@@ -46,6 +46,15 @@ class BlandAltman:
         SDs from the bias to each limit (1.96 by default).
     ci
         Level of the confidence intervals.
+
+    Examples
+    --------
+    >>> import pandas as pd
+    >>> import alliance_metrics as am
+    >>> df = pd.DataFrame({"wai_c": [5.0, 4.5, 4.0, 4.8], "wai_t": [4.0, 4.0, 3.0, 4.2]})
+    >>> result = am.bland_altman(df, client_score="wai_c", therapist_score="wai_t")
+    >>> result.n, round(result.sd, 4), result.points["difference"].round(2).tolist()
+    (4, 0.263, [1.0, 0.5, 1.0, 0.6])
     """
 
     points: pd.DataFrame

@@ -83,6 +83,18 @@ class GrowthModelResult:
         Every optimiser tried: ``optimizer``, ``converged``, ``log_likelihood``, ``error``.
     messages
         Warnings statsmodels raised during the kept fit (never re-raised as such).
+
+    Examples
+    --------
+    >>> import numpy as np, pandas as pd
+    >>> import alliance_metrics as am
+    >>> rng = np.random.default_rng(7)
+    >>> clients, sessions = np.repeat(np.arange(30), 6), np.tile(np.arange(1, 7), 30)
+    >>> df = pd.DataFrame({"client_id": clients, "session": sessions,
+    ...                    "wai": 40 + 0.5 * sessions + rng.normal(0, 2, 180)})
+    >>> fit = am.growth_model(df, score="wai", random_slope=False)
+    >>> fit.n_observations, fit.n_clients, list(fit.fixed_effects.columns)
+    (180, 30, ['estimate', 'se', 't'])
     """
 
     fixed_effects: pd.DataFrame

@@ -80,6 +80,13 @@ class AlphaResult(BaseModel):
         ``(n − 1)(k − 1)`` degrees of freedom (``psych::alpha.ci``).
     method
         The ``nan_policy`` used: ``"pairwise"`` or ``"listwise"``.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> result = am.cronbach_alpha([[1, 2, 2], [3, 3, 4], [4, 5, 4], [2, 2, 3]])
+    >>> round(result.alpha, 3), result.n, result.n_items, result.method
+    (0.939, 4, 3, 'pairwise')
     """
 
     model_config = ConfigDict(frozen=True, extra="forbid")

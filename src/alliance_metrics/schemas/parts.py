@@ -50,7 +50,15 @@ class ItemOrigin(BaseModel):
 
 
 class Item(BaseModel):
-    """One question of an instrument (its key, never its copyrighted wording)."""
+    """One question of an instrument (its key, never its copyrighted wording).
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> item = am.get_instrument("wai-s").items[3]
+    >>> item.id, item.number, item.reverse
+    ('item4', 4, True)
+    """
 
     model_config = FROZEN
 
@@ -75,7 +83,15 @@ class Item(BaseModel):
 
 
 class Scale(BaseModel):
-    """A set of items scored together: a subscale, the total, or an alternative composite."""
+    """A set of items scored together: a subscale, the total, or an alternative composite.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> scale = am.get_instrument("wai-sr").scales[0]
+    >>> scale.id, scale.kind, scale.items
+    ('task', 'subscale', ('item1', 'item2', 'item10', 'item12'))
+    """
 
     model_config = FROZEN
 
@@ -96,6 +112,14 @@ class MissingPolicy(BaseModel):
 
     ``min_answered`` is a count of items (int ≥ 1) or a proportion of the scale's items (float in
     (0, 1]); a scale with fewer answered items is missing with status ``insufficient``.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> am.get_instrument("wai-sr").missing_policy
+    MissingPolicy(min_answered=0.75)
+    >>> am.score([4, 5, None], "wai-b3").scales["total"].status  # 2 of 3 answered: below 75 %
+    'insufficient'
     """
 
     model_config = FROZEN
@@ -134,6 +158,13 @@ class Cutoff(BaseModel):
 
     ``kind="convention"`` marks bands that are customs of vendors or clinics, not validated
     cut-offs (no alliance measure has validated norms).
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> cutoff = am.get_instrument("srs").cutoffs[0]
+    >>> cutoff.id, cutoff.value, cutoff.direction, cutoff.boundary, cutoff.kind
+    ('alliance_concern', 36.0, 'below', 'exclusive', 'published')
     """
 
     model_config = FROZEN
@@ -170,7 +201,14 @@ class Cutoff(BaseModel):
 
 
 class Citation(BaseModel):
-    """A bibliographic reference for the instrument."""
+    """A bibliographic reference for the instrument.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> am.get_instrument("wai-sr").citations[1].doi
+    '10.1002/cpp.658'
+    """
 
     model_config = FROZEN
 
@@ -184,6 +222,12 @@ class InstrumentStatus(BaseModel):
     ``verified``: official form or two independent sources; ``derived``: follows mechanically from
     verified facts; ``provisional``: one secondary source (scoring warns once per session).
     ``reason`` is required unless the level is ``verified``, where it may name the sources.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> am.get_instrument("wai-sr").status.level, am.get_instrument("sai").status.level
+    ('verified', 'provisional')
     """
 
     model_config = FROZEN

@@ -24,7 +24,14 @@ __all__ = ["Anchor", "ResponseScale"]
 
 
 class Anchor(BaseModel):
-    """A labelled point of a response scale (``4`` = ``"Very Often"``)."""
+    """A labelled point of a response scale (``4`` = ``"Very Often"``).
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> am.get_instrument("wai-sr").response_scale.anchors[3]
+    Anchor(value=4.0, label='Very Often')
+    """
 
     model_config = FROZEN
 
@@ -37,6 +44,15 @@ class ResponseScale(BaseModel):
 
     ``step=1`` makes an integer-coded scale (3.5 on a 1–5 scale is invalid, never rounded);
     ``step=None`` makes a continuous scale such as a visual-analogue line measured in cm.
+
+    Examples
+    --------
+    >>> import alliance_metrics as am
+    >>> scale = am.get_instrument("srs").response_scale
+    >>> scale.min, scale.max, scale.step
+    (0.0, 10.0, None)
+    >>> am.ResponseScale(min=1, max=5, step=1).is_integer
+    True
     """
 
     model_config = FROZEN
