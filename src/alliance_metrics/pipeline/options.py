@@ -20,6 +20,7 @@ from alliance_metrics._params import (
     check_int,
 )
 from alliance_metrics.columns import ColumnSpec
+from alliance_metrics.errors import InvalidParameterError
 from alliance_metrics.io.paths import default_errors_path, default_output_path
 from alliance_metrics.io.readers import ReaderOptions
 from alliance_metrics.io.sink import OutputFormat, OutputTarget, resolve_output
@@ -242,11 +243,11 @@ def _errors_target(
         if default is None:
             return None
         if any(default.resolve() == p.resolve() for p in protected):
-            raise bad_parameter(
-                "errors",
-                func,
-                f"be given: the default errors file '{default}' would be the input itself",
-                None,
+            raise InvalidParameterError(
+                f"The 'errors' parameter of {func} must be given: the default errors file "
+                f"'{default}' would be the input itself.",
+                parameter="errors",
+                function=func,
             )
         errors = default
     if not isinstance(errors, str | Path):
