@@ -63,6 +63,31 @@ def test_prefixes_per_instrument_and_misuse() -> None:
         am.score_frame(FRAME, ["srs", "ors"], columns="srs_{n}")
 
 
+@pytest.mark.parametrize("columns", ["srs_{n}", {1: "srs_1", 2: "srs_2", 3: "srs_3", 4: "srs_4"}])
+def test_one_column_template_is_refused_for_several_instruments_on_every_path(
+    tmp_path: Path, columns: object, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """One template would give every instrument the same columns (ORS scored from SRS items)."""
+    source = tmp_path / "both.csv"
+    source.write_text(TEXT, encoding="utf-8")
+    calls = {
+        "validate_frame": lambda: am.validate_frame(FRAME, ["srs", "ors"], columns=columns),
+        "score_csv": lambda: am.score_csv(
+            source, tmp_path / "o.csv", ["srs", "ors"], columns=columns
+        ),
+        "validate_csv": lambda: am.validate_csv(source, ["srs", "ors"], columns=columns),
+    }
+    for func, call in calls.items():
+        with pytest.raises(am.InvalidParameterError, match=f"'columns' parameter of {func}"):
+            call()
+    assert not (tmp_path / "o.csv").exists()
+    for command in ("score", "validate"):
+        code = main([command, str(source), "-i", "srs", "-i", "ors", "--columns", "srs_{n}"])
+        assert code == 2
+        assert "--columns option cannot be used when several" in capsys.readouterr().err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["both.csv"]
+
+
 def test_score_csv_and_the_command_line_score_both(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:

@@ -21,8 +21,13 @@ from alliance_metrics._params import (
     check_texts,
     resolve_instruments_arg,
 )
-from alliance_metrics.columns import ColumnSpec, check_output_names, resolve_columns
-from alliance_metrics.errors import InvalidParameterError, ResponseValidationError
+from alliance_metrics.columns import (
+    ColumnSpec,
+    check_one_spec,
+    check_output_names,
+    resolve_columns,
+)
+from alliance_metrics.errors import ResponseValidationError
 from alliance_metrics.frames.kinds import AnyTable, Table, dask_engine, table_kind
 from alliance_metrics.frames.native import NativeTable
 from alliance_metrics.frames.score import score_table, validate_table
@@ -121,7 +126,7 @@ def validate_frame(
     frame = check_frame(df, func, other_tables=True) if native is None else None
     instruments = resolve_instruments_arg(instrument, func)
     offset = check_int(row_offset, "row_offset", func, minimum=0)
-    _one_spec(columns, len(instruments), func)
+    check_one_spec(columns, len(instruments), func)
     markers = check_texts(missing_values, "missing_values", func)
     reports = []
     for inst in instruments:  # a loop over the instruments of a combined export
@@ -256,7 +261,7 @@ def score_frame_with_report(
     score_one = score_with_report if native is None else score_table
     if len(requests) == 1:
         return score_one(frame, requests[0], columns, offset)  # type: ignore[return-value]
-    _one_spec(columns, len(requests), func)
+    check_one_spec(columns, len(requests), func)
     scored, reports = frame, []
     for request in requests:  # a loop over the instruments of a combined export
         lenient = dataclasses.replace(request, on_invalid="missing")
@@ -273,16 +278,6 @@ def score_frame_with_report(
         "alliance_metrics": {"instruments": [r.provenance() for r in requests]},
     }
     return scored, report
-
-
-def _one_spec(columns: ColumnSpec, n_instruments: int, func: str) -> None:
-    if n_instruments > 1 and columns is not None:
-        raise InvalidParameterError(
-            f"The 'columns' parameter of {func} must be None when several instruments are "
-            "scored: each finds its own columns by its prefix (srs_1…, ors_1…).",
-            parameter="columns",
-            function=func,
-        )
 
 
 def combined_report(reports: list[ValidationReport]) -> ValidationReport:

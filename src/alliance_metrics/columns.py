@@ -20,6 +20,7 @@ from alliance_metrics.schemas import Instrument
 
 __all__ = [
     "ColumnSpec",
+    "check_one_spec",
     "check_output_names",
     "looks_like_a_name",
     "quote_columns",
@@ -33,6 +34,30 @@ _NUMBERED = re.compile(r"^(?P<stem>.*?)(?P<number>\d+)$")
 
 _NAME_LIKE = re.compile(r"[A-Za-z][A-Za-z0-9_.\-]{0,23}")
 _LONG_NUMBER = re.compile(r"\d{3}")
+
+
+def check_one_spec(columns: ColumnSpec, n_instruments: int, func: str) -> None:
+    """Refuse a column template or mapping when several instruments are scored at once.
+
+    Each instrument then finds its own columns by its prefix; one template would give every
+    instrument the same columns.
+
+    Examples
+    --------
+    >>> check_one_spec("srs_{n}", 1, "score_frame")
+    >>> try:
+    ...     check_one_spec("srs_{n}", 2, "score_frame")
+    ... except InvalidParameterError as error:
+    ...     print(error.parameter, error.function)
+    columns score_frame
+    """
+    if n_instruments > 1 and columns is not None:
+        raise InvalidParameterError(
+            f"The 'columns' parameter of {func} cannot be used when several instruments are "
+            "scored: each finds its own columns by its prefix (srs_1…, ors_1…).",
+            parameter="columns",
+            function=func,
+        )
 
 
 def looks_like_a_name(column: object) -> bool:

@@ -83,16 +83,16 @@ def _delimiter(text: str) -> str:
     return value
 
 
-def _add_reading_options(parser: argparse.ArgumentParser) -> None:
+def _add_reading_options(parser: argparse.ArgumentParser, *, several: bool = False) -> None:
+    """Add INPUT, ``-i`` and the reading options; ``several``: ``-i`` may be repeated."""
     parser.add_argument("input", metavar="INPUT", help="CSV or CSV.GZ file or export, - for stdin")
+    instrument_help = (
+        "instrument id (see `instruments`), or the path of your own definition (.json)"
+    )
+    if several:
+        instrument_help += "; repeat it for a file holding several instruments (-i srs -i ors)"
     parser.add_argument(
-        "-i",
-        "--instrument",
-        required=True,
-        action="append",
-        metavar="ID",
-        help="instrument id (see `instruments`), or the path of your own definition (.json); "
-        "repeat it for a file holding several instruments (-i srs -i ors)",
+        "-i", "--instrument", required=True, action="append", metavar="ID", help=instrument_help
     )
     parser.add_argument(
         "--columns", metavar="TEMPLATE", help="item column template, e.g. 'wai_{n}' or 'q{n:02d}'"
@@ -116,7 +116,7 @@ def _add_reading_options(parser: argparse.ArgumentParser) -> None:
 
 
 def _add_input_options(parser: argparse.ArgumentParser) -> None:
-    _add_reading_options(parser)
+    _add_reading_options(parser, several=True)
     parser.add_argument("--errors", metavar="PATH", help="where to write the errors CSV")
     parser.add_argument(
         "--id-column",

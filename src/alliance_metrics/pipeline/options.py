@@ -19,7 +19,7 @@ from alliance_metrics._params import (
     check_encoding,
     check_int,
 )
-from alliance_metrics.columns import ColumnSpec
+from alliance_metrics.columns import ColumnSpec, check_one_spec
 from alliance_metrics.errors import InvalidParameterError
 from alliance_metrics.io.paths import default_errors_path, default_output_path
 from alliance_metrics.io.readers import ReaderOptions
@@ -175,6 +175,7 @@ def resolve_file_request(
         missing_values=missing_values,
     )
     spec = _check_columns(columns, func)
+    check_one_spec(spec, len(requests), func)
     text_encoding = check_encoding(encoding, func)
     field_delimiter = check_delimiter(delimiter, func)
     reader_options = ReaderOptions.resolve(func, **reader)
