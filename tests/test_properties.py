@@ -277,6 +277,35 @@ def test_a_rows_scores_do_not_depend_on_its_batch(
     pd.testing.assert_frame_equal(pd.concat(pieces), am.score_frame(df, inst), check_exact=True)
 
 
+@SETTINGS
+@given(
+    case=instrument_and_values(),
+    aggregate=st.sampled_from(["mean", "sum"]),
+    rule=st.sampled_from([1, 2, 0.5, 0.75, 1.0]),
+)
+def test_the_one_row_kernel_equals_the_matrix_kernel_to_the_bit(
+    case: tuple[am.Instrument, np.ndarray], aggregate: str, rule: int | float
+) -> None:
+    """``score()`` uses ``score_row`` (plain Python); batches use ``score_matrix``."""
+    from alliance_metrics.scoring.kernel import compile_instrument, score_matrix, score_row
+
+    inst, values = case
+    plan = compile_instrument(inst)
+    if isinstance(rule, int) and rule > int(plan.scale_sizes.min()):
+        rule = 1
+    required = np.array([_needed(rule, int(n)) for n in plan.scale_sizes], dtype=np.int64)
+    scores, answered, status = score_matrix(plan, values, aggregate, required)
+    for r in range(len(values)):
+        row = score_row(plan, values[r].tolist(), aggregate, required)
+        got = np.array([value for value, _, _ in row])
+        assert got.tobytes() == scores[:, r].tobytes() or (
+            np.array_equal(got, scores[:, r], equal_nan=True)
+            and (np.signbit(got) == np.signbit(scores[:, r])).all()
+        ), (r, got, scores[:, r])
+        assert [count for _, count, _ in row] == answered[:, r].tolist()
+        assert [code for _, _, code in row] == status[:, r].tolist()
+
+
 def test_decimal_steps_score_the_same_alone_and_in_a_batch() -> None:
     """The case that once differed in the last bit: a 0.1-step scale, reversed items, gaps."""
     inst = am.Instrument.model_validate(

@@ -19,6 +19,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 
@@ -38,6 +39,7 @@ __all__ = [
     "row_status_codes",
     "score_blocks",
     "score_matrix",
+    "score_row",
     "warn_if_provisional",
 ]
 
@@ -92,6 +94,16 @@ class ScoringPlan:
     rules_cache: dict[tuple[tuple[str, ...], bool], CellRules] = field(
         default_factory=dict, repr=False, compare=False
     )
+
+    @cached_property
+    def reverse_list(self) -> list[bool]:
+        """``reverse`` as Python booleans (for :func:`score_row`)."""
+        return [bool(r) for r in self.reverse.tolist()]
+
+    @cached_property
+    def member_lists(self) -> list[list[int]]:
+        """``members`` as Python lists (for :func:`score_row`)."""
+        return [m.tolist() for m in self.members]
 
     def rules(self, missing_values: tuple[str, ...] = (), decimal_comma: bool = False) -> CellRules:
         """Return the cell rules of this instrument with extra missing codes (cached per plan)."""
@@ -290,6 +302,47 @@ def score_matrix(
     status[~complete] = PRORATED
     status[~enough] = INSUFFICIENT
     return scores, answered, status
+
+
+def score_row(
+    plan: ScoringPlan, values: list[float], aggregate: str, required: IntArray
+) -> list[tuple[float, int, int]]:
+    """Score one administration in plain Python: (score, answered, status) per scale.
+
+    The same arithmetic as :func:`score_matrix` on a one-row matrix, operation for operation
+    (reverse keying, sums left to right in each scale's order, means, prorated sums), so its
+    results are identical to the bit; without NumPy's per-call overhead, which dominates for
+    a single row. NaN means unanswered, as a score and as a response.
+
+    Examples
+    --------
+    >>> import numpy as np, alliance_metrics as am
+    >>> plan = compile_instrument(am.get_instrument("wai-b3"))
+    >>> score_row(plan, [4.0, float("nan"), 5.0], "mean", np.array([1, 1, 1, 2]))
+    [(4.0, 1, 0), (nan, 0, 2), (5.0, 1, 0), (4.5, 2, 1)]
+    """
+    pivot = plan.low + plan.high
+    keyed = [
+        0.0 if v != v else (pivot - v if reverse else v)
+        for v, reverse in zip(values, plan.reverse_list, strict=True)
+    ]
+    answered_items = [v == v for v in values]
+    results: list[tuple[float, int, int]] = []
+    for members, size, need in zip(
+        plan.member_lists, plan.scale_sizes.tolist(), required.tolist(), strict=True
+    ):
+        total = keyed[members[0]]
+        for j in members[1:]:
+            total += keyed[j]
+        answered = sum(answered_items[j] for j in members)
+        if answered < need:
+            results.append((math.nan, answered, INSUFFICIENT))
+        elif answered == size:
+            results.append((total if aggregate == "sum" else total / answered, answered, OK))
+        else:
+            mean = total / answered
+            results.append((mean if aggregate == "mean" else mean * size, answered, PRORATED))
+    return results
 
 
 def score_blocks(

@@ -12,10 +12,10 @@ from alliance_metrics.errors import InvalidParameterError, ResponseValidationErr
 from alliance_metrics.results import ROW_STATUSES, SCALE_STATUSES, ScoreResult, ValidationReport
 from alliance_metrics.schemas import Administration, Instrument
 from alliance_metrics.scoring.kernel import (
+    INVALID,
     PRORATED,
     ScoringPlan,
-    row_status_codes,
-    score_matrix,
+    score_row,
     warn_if_provisional,
 )
 from alliance_metrics.scoring.request import ScoreRequest
@@ -174,8 +174,8 @@ def score(
             raise ResponseValidationError(report.summary(), report)
         invalid_items = tuple(plan.item_ids[j] for j in np.flatnonzero(codes[0]).tolist())
     warn_if_provisional(inst)
-    scores, answered, status = score_matrix(plan, values, request.aggregate, request.required)
-    row_status = row_status_codes(status, np.array([bool(invalid_items)]))[0]
+    scored = score_row(plan, values[0].tolist(), request.aggregate, request.required)
+    row_status = INVALID if invalid_items else max(code for _, _, code in scored)
     scales = {
         scale_id: {
             "value": None if value != value else value,  # NaN → None
@@ -184,13 +184,8 @@ def score(
             "prorated": code == PRORATED,
             "status": SCALE_STATUSES[code],
         }
-        for scale_id, value, count, size, code in zip(
-            plan.scale_ids,
-            scores[:, 0].tolist(),
-            answered[:, 0].tolist(),
-            plan.scale_sizes.tolist(),
-            status[:, 0].tolist(),
-            strict=True,
+        for scale_id, (value, count, code), size in zip(
+            plan.scale_ids, scored, plan.scale_sizes.tolist(), strict=True
         )
     }
     echoed = (
