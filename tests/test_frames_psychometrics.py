@@ -122,3 +122,21 @@ def test_only_the_item_columns_cross_into_pandas(monkeypatch: pytest.MonkeyPatch
 def test_a_dask_frame_is_refused_with_a_clear_message() -> None:
     with pytest.raises(am.InvalidParameterError, match=r"call \.compute\(\)"):
         am.reliability_report(dd.from_pandas(FRAME, npartitions=2), "wai-sr")
+
+
+@pytest.mark.parametrize(
+    ("func", "call"),
+    [
+        ("score_frame", lambda lazy: am.score_frame(lazy, "wai-sr")),
+        ("validate_frame", lambda lazy: am.validate_frame(lazy, "wai-sr")),
+        ("reliability_report", lambda lazy: am.reliability_report(lazy, "wai-sr")),
+        ("cronbach_alpha", lambda lazy: am.cronbach_alpha(lazy.select(ITEMS))),
+        ("omega_total", lambda lazy: am.omega_total(lazy.select(ITEMS))),
+        ("icc", lambda lazy: am.icc(lazy.select(ITEMS[:3]))),
+        ("detect_ruptures", lambda lazy: am.detect_ruptures(lazy, score="wai_1")),
+    ],
+)
+def test_a_polars_lazyframe_is_refused_with_the_way_out(func: str, call: Any) -> None:
+    """A LazyFrame is a query, not a table; every function says to collect it."""
+    with pytest.raises(am.InvalidParameterError, match=rf"of {func} .*call \.collect\(\)"):
+        call(pl.from_pandas(FRAME).lazy())

@@ -120,6 +120,31 @@ def test_types_pandas_cannot_hold_as_polars_does() -> None:
     assert_same_cells(am.score_frame(frame, four, on_invalid="missing").astype(object), scored)
 
 
+@pytest.mark.parametrize("kind", ["pyarrow", "polars"])
+def test_integers_beyond_float_precision_are_out_of_range_as_in_pandas(kind: str) -> None:
+    """Arrow's safe cast refused int64/uint64 beyond ±2**53 with an error holding the value."""
+    table = pa.table(
+        {
+            "wai_1": pa.array([2**62, 3, -(2**63)], pa.int64()),
+            "wai_2": pa.array([3, 5, 4], pa.uint64()),
+            "wai_3": pa.array([5, 2**64 - 1, 5], pa.uint64()),
+        }
+    )
+    given = table if kind == "pyarrow" else pl.from_arrow(table)
+    report = am.validate_frame(given, "wai-b3")
+    pd.testing.assert_frame_equal(
+        report.failure_cases, am.validate_frame(table.to_pandas(), "wai-b3").failure_cases
+    )
+    assert report.failure_cases[["row", "column", "code"]].values.tolist() == [
+        [0, "wai_1", "out_of_range"],
+        [1, "wai_3", "out_of_range"],
+        [2, "wai_1", "out_of_range"],
+    ]
+    scored = am.score_frame(given, "wai-b3", on_invalid="missing")
+    statuses = scored["wai_b3_status"]
+    assert (statuses.to_pylist() if kind == "pyarrow" else statuses.to_list()) == ["invalid"] * 3
+
+
 @pytest.mark.parametrize("kind", ["polars", "arrow"])
 def test_the_callers_kind_comes_back_with_typed_added_columns(kind: str) -> None:
     frame = pd.DataFrame({"id": ["a", "b"], "wai_1": [4, 5], "wai_2": [3, None], "wai_3": [5, 5]})

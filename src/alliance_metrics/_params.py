@@ -102,9 +102,26 @@ def check_frame(
             if other_tables
             else "a pandas DataFrame"
         )
-        raise bad_parameter(name, func, f"be {kinds}", value)
+        raise bad_parameter(name, func, f"be {kinds}{collect_hint(value)}", value)
     frame: pd.DataFrame = value
     return frame
+
+
+def is_lazy_frame(value: object) -> bool:
+    """Whether ``value`` is a polars LazyFrame (a query, not a table: it must be collected)."""
+    polars = sys.modules.get("polars")
+    return polars is not None and isinstance(value, polars.LazyFrame)
+
+
+def collect_hint(value: object) -> str:
+    """Return a hint for a message when ``value`` is a polars LazyFrame, else nothing.
+
+    Examples
+    --------
+    >>> collect_hint([1, 2])
+    ''
+    """
+    return " (call .collect() on a polars LazyFrame first)" if is_lazy_frame(value) else ""
 
 
 def _is_bool(value: object) -> bool:

@@ -153,3 +153,12 @@ def test_pandas_tables_take_the_pandas_path_unchanged() -> None:
     out = am.decompose(LONG, score="wai")
     assert isinstance(out, pd.DataFrame)
     assert out.index.equals(LONG.index)
+
+
+@pytest.mark.parametrize("client", [[[1], [1], [2]], [{"a": 1}, {"a": 1}, {"b": 2}]])
+def test_client_keys_that_cannot_be_keys_are_an_input_error(client: list[object]) -> None:
+    """Lists or mappings as client ids: one clear error naming the rows, not a TypeError."""
+    data = pd.DataFrame({"client_id": client, "session": [1, 2, 1], "wai": [1.0, 2.0, 3.0]})
+    for analysis in (am.trajectory_features, am.detect_ruptures, am.decompose):
+        with pytest.raises(am.InputFormatError, match=r"cannot be keys .* row\(s\) 0, 1, 2"):
+            analysis(data, score="wai")

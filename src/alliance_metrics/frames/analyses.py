@@ -17,7 +17,12 @@ import inspect
 from collections.abc import Callable, Sequence
 from typing import Any, ParamSpec, TypeVar
 
-from alliance_metrics._params import bad_parameter, resolve_instrument_arg
+from alliance_metrics._params import (
+    bad_parameter,
+    collect_hint,
+    is_lazy_frame,
+    resolve_instrument_arg,
+)
 from alliance_metrics.columns import resolve_columns
 from alliance_metrics.errors import InputFormatError
 from alliance_metrics.frames.kinds import dask_engine, table_kind
@@ -114,6 +119,13 @@ def table_analysis(
                 return result
             table = NativeTable.of(given)
             if table is None:
+                if is_lazy_frame(given):
+                    raise bad_parameter(
+                        data,
+                        func,
+                        "be a pandas or polars DataFrame, or a pyarrow Table" + collect_hint(given),
+                        given,
+                    )
                 return function(*args, **kwargs)
             bound.apply_defaults()
             if items:

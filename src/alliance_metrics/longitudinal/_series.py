@@ -169,7 +169,15 @@ def client_codes(column: pd.Series, name: Hashable) -> tuple[IntArray, pd.Index]
     try:
         codes, labels = pd.factorize(column, sort=True)
     except TypeError:  # mixed key types (e.g. 7 and "C7") do not sort: keep first appearance
-        codes, labels = pd.factorize(column, sort=False)
+        try:
+            codes, labels = pd.factorize(column, sort=False)
+        except TypeError:  # lists, dicts, arrays: not keys
+            unhashable = np.flatnonzero([not isinstance(v, Hashable) for v in column.tolist()])
+            raise InputFormatError(
+                f"The client column {name!r} holds values that cannot be keys (lists, mappings "
+                f"or arrays) in row(s) {shown_rows(unhashable)} (by position); give each "
+                "client an id such as a number or a text."
+            ) from None
     missing = np.flatnonzero(codes < 0)
     if len(missing):
         raise InputFormatError(

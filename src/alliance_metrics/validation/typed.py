@@ -38,7 +38,10 @@ def _numbers(
     column: pa.ChunkedArray, rules: CellRules, *, skip_step: bool
 ) -> tuple[FloatArray, CodeArray]:
     """Numbers as float64 (null → NaN), declared missing codes blanked, bounds checked."""
-    floats = pc.cast(column, pa.float64()) if column.type != pa.float64() else column
+    if column.type == pa.float64():
+        floats = column
+    else:  # integers beyond ±2**53 become the nearest float (and out of range), as in pandas
+        floats = pc.cast(column, pa.float64(), safe=not pa.types.is_integer(column.type))
     values = np.array(floats.to_numpy(zero_copy_only=False), dtype=np.float64)  # a copy
     if rules.missing_numbers:
         values[np.isin(values, rules.missing_numbers)] = np.nan
