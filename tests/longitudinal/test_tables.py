@@ -162,3 +162,38 @@ def test_client_keys_that_cannot_be_keys_are_an_input_error(client: list[object]
     for analysis in (am.trajectory_features, am.detect_ruptures, am.decompose):
         with pytest.raises(am.InputFormatError, match=r"cannot be keys .* row\(s\) 0, 1, 2"):
             analysis(data, score="wai")
+
+
+def test_text_scores_that_mark_a_missing_answer_are_missing_sessions() -> None:
+    """ "", " NA ", "null", "N/A", "nan" in a text score column read as an empty CSV cell does."""
+    text = pd.DataFrame(
+        {
+            "client_id": ["a"] * 7,
+            "session": range(1, 8),
+            "s": ["3", "", " NA ", "null", "N/A", "nan", "4.5"],
+        }
+    )
+    numbers = text.assign(s=[3.0, None, None, None, None, None, 4.5])
+    for analysis in (am.trajectory_features, am.decompose):
+        pd.testing.assert_frame_equal(
+            analysis(text, score="s").drop(columns="s", errors="ignore"),
+            analysis(numbers, score="s").drop(columns="s", errors="ignore"),
+        )
+    with pytest.raises(am.InputFormatError, match=r"row\(s\) 1 \(by position\)"):
+        am.trajectory_features(text.assign(s=["3", "x", "", "", "", "", "4"]), score="s")
+
+
+def test_sudden_changes_refuse_session_numbers_far_apart() -> None:
+    """Session numbers that are dates or ids lay a grid of millions of intervals per client."""
+    data = pd.DataFrame(
+        {
+            "client_id": np.repeat(np.arange(20), 4),
+            "session": np.tile([1, 2, 3, 999_999], 20),
+            "s": np.tile([3.0, 4.0, 2.0, 5.0], 20),
+        }
+    )
+    for analysis in (am.sudden_changes, am.sudden_change_events):
+        with pytest.raises(am.InputFormatError, match="span 19,999,980 session numbers"):
+            analysis(data, score="s", cutoff=1.0)
+    weekly = data.assign(session=np.tile([1, 5, 9, 40], 20))  # 10 numbers a score: kept
+    assert len(am.sudden_changes(weekly, score="s", cutoff=1.0)) == 20 * 37

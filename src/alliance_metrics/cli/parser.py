@@ -44,6 +44,7 @@ FLAGS: dict[str, str] = {
     "k": "--k",
     "sd_source": "--sd-source",
     "reliability": "--reliability",
+    "sd": "--sd",
     "score": "--score",
     "client": "--client",
     "session": "--session",

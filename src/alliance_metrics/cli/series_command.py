@@ -31,6 +31,14 @@ __all__ = ["ANALYSES", "add_series_parser", "run_series"]
 ANALYSES = ("sudden", "ruptures", "alerts", "trajectories", "decompose", "rci")
 
 
+def _number_or_id(text: str) -> float | str:
+    """A cut-off: a number, or the id of a cut-off of the instrument (``band_low``)."""
+    try:
+        return float(text)
+    except ValueError:
+        return text
+
+
 def add_series_parser(commands: Any, add_reading_options: Callable[[Any], None]) -> None:
     """Add the ``series`` command and its options to the command parsers."""
     series = commands.add_parser(
@@ -44,7 +52,11 @@ def add_series_parser(commands: Any, add_reading_options: Callable[[Any], None])
     group.add_argument("--scale", default="total", help="scale to analyse (default: total)")
     group.add_argument("--score", metavar="COLUMN", help="read this score column; do not score")
     series.add_argument("--aggregate", choices=("mean", "sum"), help="scale score when scoring")
-    series.add_argument("--cutoff", type=float, help="sudden: points; alerts: the cut-off")
+    series.add_argument(
+        "--cutoff",
+        type=_number_or_id,
+        help="sudden: points; alerts: a score, or the id of one of the instrument's cut-offs",
+    )
     series.add_argument(
         "--direction",
         choices=("decrease", "increase"),
@@ -59,6 +71,9 @@ def add_series_parser(commands: Any, add_reading_options: Callable[[Any], None])
         help="ruptures: whose SD sets the threshold",
     )
     series.add_argument("--reliability", type=float, help="rci: reliability (e.g. 0.85)")
+    series.add_argument(
+        "--sd", type=float, help="rci: SD of the pre scores to use (default: the sample's)"
+    )
     series.add_argument("-o", "--output", metavar="PATH", help="CSV (or .json); - for stdout")
 
 
@@ -81,10 +96,10 @@ def _scored(
         delimiter=args.delimiter,
         func="series",
     )
-    if args.score is not None:
-        return data.frame, args.score, None
-    columns = args.columns if args.columns is not None else data.item_columns
     missing_values = [v.strip() for v in args.missing_values.split(",") if v.strip()]
+    if args.score is not None:
+        return _declared_missing(data.frame, args.score, missing_values), args.score, None
+    columns = args.columns if args.columns is not None else data.item_columns
     scored = score_frame(
         data.frame,
         instrument,
@@ -106,6 +121,26 @@ def _scored(
             f"({scales}). Got {args.scale!r} instead."
         )
     return scored, name, checked
+
+
+def _declared_missing(frame: pd.DataFrame, score: str, codes: list[str]) -> pd.DataFrame:
+    """Blank the ``--missing-values`` codes of a ``--score`` column (as text or as numbers)."""
+    if not codes or score not in frame.columns:
+        return frame
+    import pandas as pd
+
+    from alliance_metrics._text import parse_number
+    from alliance_metrics.longitudinal._series import missing_texts
+
+    cells = frame[score]
+    declared = missing_texts(cells, {code.lower() for code in codes})
+    numbers = [n for n in (parse_number(code) for code in codes) if n is not None]
+    if numbers:
+        as_numbers = pd.to_numeric(cells.astype("string").str.strip(), errors="coerce")
+        declared = declared | as_numbers.isin(numbers).to_numpy(dtype=bool, na_value=False)
+    blanked = frame.copy()
+    blanked[score] = cells.mask(declared)
+    return blanked
 
 
 def _analyse(
@@ -132,7 +167,12 @@ def _analyse(
         return am.decompose(frame, **where)
     wide = am.first_last(frame, **where)
     return am.reliable_change(
-        wide, pre="pre", post="post", reliability=args.reliability, instrument=instrument
+        wide,
+        pre="pre",
+        post="post",
+        reliability=args.reliability,
+        sd=args.sd,
+        instrument=instrument,
     )
 
 

@@ -11,7 +11,7 @@ naming rows by position, never showing a respondent's values.
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Sequence
+from collections.abc import Collection, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -21,6 +21,7 @@ import pandas as pd
 
 from alliance_metrics.columns import quote_columns
 from alliance_metrics.errors import InputFormatError, InvalidParameterError
+from alliance_metrics.validation.rules import MISSING_MARKERS
 
 __all__ = [
     "Series",
@@ -34,6 +35,7 @@ __all__ = [
 ]
 
 FloatArray = npt.NDArray[np.float64]
+BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 
 _SHOWN = 5
@@ -113,8 +115,19 @@ def check_column(data: pd.DataFrame, name: object, parameter: str, func: str) ->
     return name
 
 
+def missing_texts(cells: pd.Series, markers: Collection[str]) -> BoolArray:
+    """Where ``cells`` hold one of ``markers`` (lower case), trimmed and in any case."""
+    text = cells.astype("string").str.strip().str.lower()
+    found: BoolArray = text.isin(list(markers)).to_numpy(dtype=bool, na_value=False)
+    return found
+
+
 def numeric_scores(column: pd.Series, name: Hashable) -> FloatArray:
-    """Scores as float64 with NaN for missing; text that is not a number is an input error."""
+    """Scores as float64 with NaN for missing; text that is not a number is an input error.
+
+    Text cells that mark a missing answer on every path (blank, ``NA``, ``N/A``, ``NaN``,
+    ``null``; trimmed, any case) are missing scores, as an empty cell of a CSV file is.
+    """
     if pd.api.types.is_bool_dtype(column.dtype):
         raise InputFormatError(f"The score column {name!r} holds booleans; scores must be numbers.")
     if pd.api.types.is_numeric_dtype(column.dtype):
@@ -122,9 +135,11 @@ def numeric_scores(column: pd.Series, name: Hashable) -> FloatArray:
             raise InputFormatError(f"The score column {name!r} holds complex numbers.")
         values = column.to_numpy(dtype=np.float64, na_value=np.nan)
     else:
-        converted = pd.to_numeric(column.astype(object), errors="coerce")
+        cells = column.astype(object)
+        blank = missing_texts(cells, MISSING_MARKERS)  # "", "NA", "null", … as missing
+        converted = pd.to_numeric(cells.mask(blank), errors="coerce")
         values = np.asarray(converted, dtype=np.float64)
-        given = column.notna().to_numpy()
+        given = column.notna().to_numpy() & ~blank
         bad = np.flatnonzero(np.isnan(values) & given)
         if len(bad):
             raise InputFormatError(

@@ -22,6 +22,7 @@ from typing import Literal, NamedTuple
 import numpy as np
 import numpy.typing as npt
 
+from alliance_metrics.errors import InputFormatError
 from alliance_metrics.longitudinal._sudden_windows import (
     pooled_sd,
     r_run_statistics,
@@ -51,6 +52,10 @@ _PAD = 3
 """Empty grid cells before the first client and after the last (one between clients suffices)."""
 _WINDOW = np.arange(-3, 3, dtype=np.int64)
 """Offsets of x_{n-2} … x_{n+3} from the grid position of x_{n+1}."""
+_SPARSE_FACTOR = 16
+_SPARSE_FLOOR = 1_000_000
+"""A grid over sixteen times more session numbers than scores (and a million) is refused: session
+numbers that are dates or ids, not visits (one output row per session number)."""
 _CLOSE = 1e-9
 """Relative distance from criterion 3's threshold below which R's arithmetic decides."""
 
@@ -144,6 +149,15 @@ def lay_grid(codes: IntArray, starts: IntArray, sessions: IntArray, scores: Floa
     first[has] = sessions[valid_starts[:-1][has]]
     last[has] = sessions[valid_starts[1:][has] - 1]
     lengths = np.where(has, last - first + 1, 0).astype(np.int64)
+    cells = int(lengths.sum())
+    if cells > max(_SPARSE_FACTOR * len(scores), _SPARSE_FLOOR):
+        raise InputFormatError(
+            "Sudden changes are tested session by session, on every session number from a "
+            f"client's first to its last: these sessions span {cells:,} session numbers for "
+            f"{len(scores):,} scores (more than {_SPARSE_FACTOR} per score), which would take "
+            "memory and time in proportion. Number each client's sessions 1, 2, 3, … (by "
+            "visit) and try again."
+        )
     blocks = lengths + 1  # each client's sessions and one empty cell
     grid_starts = _PAD + np.concatenate(([0], np.cumsum(blocks)))[:-1].astype(np.int64)
     values = np.full(2 * _PAD + int(blocks.sum()), np.nan)

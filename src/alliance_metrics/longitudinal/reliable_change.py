@@ -137,7 +137,7 @@ def resolve_change_rule(
         if len(pre) and not sd_value > 0.0:
             raise InputFormatError(
                 f"{func} cannot estimate the SD from the pre scores ({used}: {n_sd} value(s), "
-                "SD not positive); give sd= (e.g. a published norm SD)."
+                "SD not positive); give the 'sd' parameter (a published norm SD, for example)."
             )
     sem = sd_value * np.sqrt(1.0 - r)
     s_diff = float(np.sqrt(2.0 * sem**2))
