@@ -97,6 +97,13 @@ def _agree(reference: list[tuple[float, int]], values: np.ndarray, codes: np.nda
         [4 + 1j, b"4", True, 10**400, "-nan", "nan(0x1)"],
     )
 )
+@example(  # a half step: (x - min) / step overflowed for huge x (a raw NumPy warning)
+    case=(
+        am.get_instrument("wai-b3"),
+        CellRules.build(am.ResponseScale(min=0.0, max=1.0, step=0.5)),
+        ["0.0", 8.98846567431158e307, 1e308, "1e308", -1.7e308],
+    )
+)
 def test_per_value_and_frame_backends_follow_the_rule(
     case: tuple[am.Instrument, CellRules, list[Any]],
 ) -> None:

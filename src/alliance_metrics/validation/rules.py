@@ -143,7 +143,7 @@ def check_bounds(values: FloatArray, scale: ResponseScale, skip_step: bool) -> C
         out_of_range = ~((values >= scale.min) & (values <= scale.max)) & ~np.isnan(values)
     codes[out_of_range] = OUT_OF_RANGE
     if scale.step is not None and not skip_step:
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore", over="ignore"):  # huge values: out of range anyway
             if scale.is_integer:
                 off_step = values != np.floor(values)
             else:
