@@ -218,3 +218,29 @@ def test_keys_and_names_with_dollars_are_drawn_and_never_told(
     page = output.read_text(encoding="utf-8")
     for text in (*(f"client {key}" for key in DOLLAR_KEYS), "Check $\\q$ Total $\\q$", "1 Cost $5"):
         assert f">{text}" in page, text  # drawn as written, inside an SVG text element
+
+
+def test_exit_statuses_of_docs_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What docs/report.md says of each exit status (the page is written only with 0 and 1)."""
+    source = tmp_path / "bad.csv"
+    source.write_bytes(SMALL + b"C,1,9,4,4\n")
+    output = tmp_path / "bad.html"
+    code, _, err = _run(capsys, "report", source, "-i", "wai-b3", "-o", output)
+    assert code == 1
+    assert output.exists()
+    assert "row 4, column 'wai_1': out_of_range" in err
+    output.unlink()
+    code, _, err = _run(
+        capsys, "report", source, "-i", "wai-b3", "-o", output, "--on-invalid", "raise"
+    )
+    assert code == 1
+    assert not output.exists()
+    assert err.startswith("alliance-metrics: error: data problems, nothing written: 1 invalid")
+    for module in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.setitem(sys.modules, module, None)
+    code, _, err = _run(capsys, "report", source, "-i", "wai-b3", "-o", output)
+    assert code == 2
+    assert not output.exists()
+    assert 'pip install "alliance-metrics[plot]"' in err
