@@ -197,3 +197,16 @@ def test_a_message_showing_a_table_names_its_library() -> None:
         "The 'data' parameter of session_means must be a pandas or polars DataFrame or a "
         "pyarrow Table (one row per administration). Got a dict instead."
     )
+
+
+def test_metadata_written_by_someone_else_is_no_provenance() -> None:
+    from alliance_metrics.frames.native import METADATA_KEY, NativeTable
+
+    table = pa.table({"a": [1.0]})
+    for raw in (b"not json", b"[1, 2]"):
+        native = NativeTable.of(table.replace_schema_metadata({METADATA_KEY: raw}))
+        assert native is not None
+        assert native.provenance() is None
+        assert native.to_pandas(["a"]).attrs == {}
+    assert NativeTable.of(table).provenance() is None  # type: ignore[union-attr]
+    assert NativeTable.of(pl.DataFrame({"a": [1]})).provenance() is None  # type: ignore[union-attr]

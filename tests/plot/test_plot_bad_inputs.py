@@ -264,3 +264,25 @@ def test_a_mathtext_client_key_draws_when_the_figure_is_drawn() -> None:
     ax = plot.plot_trajectory(data, key, **SERIES, ax=Figure().subplots())
     ax.figure.canvas.draw()  # mathtext used to fail here, after the call had returned
     assert ax.get_title(loc="left") == "client \\$\\q\\$"  # matplotlib's escape of a dollar
+
+
+def test_a_repeated_column_name_is_not_a_table_of_the_analysis() -> None:
+    means = pd.concat([MEANS, MEANS[["mean"]]], axis=1)  # two 'mean' columns
+    with pytest.raises(am.InvalidParameterError) as caught:
+        plot.plot_trajectories(SCORED, **SERIES, means=means)
+    assert caught.value.parameter == "means"
+
+
+def test_the_callers_axes_stay_open_when_drawing_fails(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
+        raise RuntimeError("drawing failed")
+
+    monkeypatch.setattr("alliance_metrics.plot.reliability.finish_axes", broken)
+    monkeypatch.setattr("alliance_metrics.plot.distributions.finish_axes", broken)
+    ax = plt.figure().subplots()
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        plot.plot_reliability(REPORT, ax=ax)
+    figure = plt.figure()
+    with pytest.raises(RuntimeError, match="drawing failed"):
+        plot.plot_scale_distributions(SCORED, "wai-sr", figure=figure)
+    assert plt.get_fignums() == [ax.figure.number, figure.number]  # the caller's, left open
