@@ -69,20 +69,33 @@ def bad_parameter(name: str, func: str, must: str, got: object) -> InvalidParame
     )
 
 
+_TABLE_LIBRARIES = {"pandas": "pandas", "polars": "polars", "pyarrow": "pyarrow", "dask": "Dask"}
+"""Libraries whose types are named with the library (``a polars DataFrame``): their class
+names (``DataFrame``, ``Table``) alone do not say which kind of table was given."""
+
+
 def shown_argument(value: object) -> str:
     """Show an argument in a message: scalars by value (shortened), anything else by its type.
 
-    Collections and tables are named by type only, so that no data reach a message.
+    Collections and tables are named by type only, so that no data reach a message; a type of
+    pandas, polars, pyarrow or Dask is named with its library.
 
     Examples
     --------
     >>> shown_argument("avg"), shown_argument(2.5), shown_argument([1, 2]), shown_argument("x" * 99)
     ("'avg'", '2.5', 'a list', "'xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx…'")
+    >>> import pandas as pd
+    >>> shown_argument(pd.DataFrame())
+    'a pandas DataFrame'
     """
     if value is None or isinstance(value, str | bytes | numbers.Number):
         text = repr(value)
         return text if len(text) <= 50 else text[:47] + "…'"
-    name = type(value).__name__
+    kind = type(value)
+    name = kind.__name__
+    library = _TABLE_LIBRARIES.get(kind.__module__.partition(".")[0])
+    if library is not None:
+        name = f"{library} {name}"
     article = "an" if name[:1].lower() in "aeiou" else "a"
     return f"{article} {name}"
 

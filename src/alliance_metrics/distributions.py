@@ -6,7 +6,11 @@ counted as answered on the form (never reverse-keyed), in form order; a continuo
 percentages of answers (of scores) at the lowest and highest possible value, flagged at
 ``flag_percent`` (15 %, the criterion of McHorney & Tarlov 1995 and Terwee et al. 2007).
 
-Size: just over 400 lines only because every public object, the two frozen result classes
+polars DataFrames and pyarrow Tables are taken as pandas frames are (the columns read cross
+into pandas). The plots share the checked cores (:func:`item_options`, :func:`count_items`,
+:func:`summarise_scales`), so that their messages name the plot the user called.
+
+Size: over 400 lines only because every public object, the two frozen result classes
 included, carries a runnable Examples section; the code itself is under 400 lines.
 """
 
@@ -34,6 +38,7 @@ from alliance_metrics._params import (
 from alliance_metrics.batch import frame_report
 from alliance_metrics.columns import ColumnSpec, resolve_columns
 from alliance_metrics.errors import InputFormatError, ResponseValidationError
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.results import ScoreColumns
 from alliance_metrics.schemas import Instrument, Scale
 from alliance_metrics.scoring.request import ScoreRequest
@@ -43,8 +48,11 @@ __all__ = [
     "FLAG_PERCENT",
     "ItemDistributions",
     "ScaleDistributions",
+    "count_items",
     "item_distributions",
+    "item_options",
     "scale_distributions",
+    "summarise_scales",
 ]
 
 FloatArray = npt.NDArray[np.float64]
@@ -148,11 +156,11 @@ def _category_codes(values: FloatArray, instrument: Instrument, bins: int) -> np
 
 
 def _item_matrix(
-    df: object, request: ScoreRequest, columns: ColumnSpec
+    df: object, request: ScoreRequest, columns: ColumnSpec, name: str
 ) -> tuple[FloatArray, npt.NDArray[np.int8]]:
     """Coerce and validate the item columns (form order); invalid cells raise or are NaN."""
     func, inst = request.function, request.instrument
-    frame = check_frame(df, func)
+    frame = check_frame(df, func, name, other_tables=True)
     items = frame.loc[:, resolve_columns(list(frame.columns), inst, columns, func)]
     values, codes = coerce_matrix(items, request.rules())
     if codes.any() and request.on_invalid == "raise":
@@ -161,6 +169,24 @@ def _item_matrix(
     return values, codes
 
 
+def item_options(
+    func: str,
+    instrument: object,
+    bins: object,
+    flag_percent: object,
+    on_invalid: object,
+    missing_values: object,
+) -> tuple[ScoreRequest, int, float]:
+    """Check the options of :func:`item_distributions` once, naming ``func``."""
+    request = ScoreRequest.resolve(
+        func, instrument, on_invalid=on_invalid, missing_values=missing_values
+    )
+    n_bins = check_int(bins, "bins", func, minimum=1)
+    flag = check_number(flag_percent, "flag_percent", func, minimum=0.0, maximum=100.0)
+    return request, n_bins, flag
+
+
+@table_analysis(items=True)
 def item_distributions(
     df: pd.DataFrame,
     instrument: str | Instrument,
@@ -219,14 +245,23 @@ def item_distributions(
     3    Very Often      1     25.0
     4        Always      2     50.0
     """
-    func = "item_distributions"
-    request = ScoreRequest.resolve(
-        func, instrument, on_invalid=on_invalid, missing_values=missing_values
+    options = item_options(
+        "item_distributions", instrument, bins, flag_percent, on_invalid, missing_values
     )
-    n_bins = check_int(bins, "bins", func, minimum=1)
-    flag = check_number(flag_percent, "flag_percent", func, minimum=0.0, maximum=100.0)
+    return count_items(df, columns, *options)
+
+
+def count_items(
+    df: object,
+    columns: ColumnSpec,
+    request: ScoreRequest,
+    n_bins: int,
+    flag: float,
+    name: str = "df",
+) -> ItemDistributions:
+    """:func:`item_distributions` with checked options (``request`` names the public function)."""
     inst = request.instrument
-    values, codes = _item_matrix(df, request, columns)
+    values, codes = _item_matrix(df, request, columns, name)
     low, high, labels = _categories(inst, n_bins)
     n_items, n_categories = inst.n_items, len(labels)
     valid = ~np.isnan(values)
@@ -303,6 +338,7 @@ def _aggregate_of(
     return check_aggregate(aggregate, func, default)
 
 
+@table_analysis(scores=True)
 def scale_distributions(
     scored: pd.DataFrame,
     instrument: str | Instrument,
@@ -348,17 +384,30 @@ def scale_distributions(
     3  total  1.0   5.0  4  4.00  3.8333         25.0
     """
     func = "scale_distributions"
-    frame = check_frame(scored, func, "scored")
+    frame = check_frame(scored, func, "scored", other_tables=True)
     inst = resolve_instrument_arg(instrument, func)
+    return summarise_scales(frame, inst, prefix, aggregate, flag_percent, func)
+
+
+def summarise_scales(
+    frame: pd.DataFrame,
+    inst: Instrument,
+    prefix: object,
+    aggregate: object,
+    flag_percent: object,
+    func: str,
+    name: str = "scored",
+) -> ScaleDistributions:
+    """:func:`scale_distributions` of a checked frame; options checked here, naming ``func``."""
     stem = check_optional_text(prefix, "prefix", func)
     agg = _aggregate_of(frame, inst, aggregate, func)
     flag = check_number(flag_percent, "flag_percent", func, minimum=0.0, maximum=100.0)
     names = ScoreColumns.for_instrument(inst, stem).scores
-    absent = [name for name in names if name not in frame.columns]
+    absent = [column for column in names if column not in frame.columns]
     if absent:
         raise InputFormatError(
             f"{func} needs the score columns of {inst.id!r} that score_frame adds; "
-            f"{', '.join(map(repr, absent[:3]))} is not in scored (pass the scored frame, and "
+            f"{', '.join(map(repr, absent[:3]))} is not in {name} (pass the scored frame, and "
             "the prefix given to score_frame)."
         )
     scores = frame.loc[:, list(names)].to_numpy(dtype=np.float64, na_value=np.nan)

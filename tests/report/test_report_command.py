@@ -5,6 +5,7 @@ input is never overwritten. Device nodes and FIFOs are made in a temporary folde
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import shutil
 import stat
@@ -18,6 +19,7 @@ import pytest
 from alliance_metrics.cli import main
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "data" / "wai_sr_example.csv"
+CHECKIN = EXAMPLE.with_name("my-checkin.json")
 SMALL = b"client_id,session,wai_1,wai_2,wai_3\nA,1,4,5,4\nA,2,3,4,4\nB,1,5,5,5\nB,2,2,3,2\n"
 
 
@@ -172,3 +174,73 @@ def test_a_real_subprocess_reads_stdin_and_writes_stdout(source: Path) -> None:
     assert proc.stdout.startswith(b"<!DOCTYPE html>")
     assert b"standard input (csv)" in proc.stdout
     assert proc.stderr == b"alliance-metrics: report written to standard output\n"
+
+
+DOLLAR_KEYS = ("$\\q$", "Cost $5 or $6")
+
+
+@pytest.mark.parametrize("rejected", [False, True], ids=["valid", "a rejected cell"])
+def test_keys_and_names_with_dollars_are_drawn_and_never_told(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, rejected: bool
+) -> None:
+    """Text with ``$`` (keys, a user's names) is drawn as written; no message shows a key."""
+    definition = json.loads(CHECKIN.read_text(encoding="utf-8"))
+    definition.update(id="zz-dollars", short_name="Check $\\q$")
+    definition["scales"][0]["name"] = "Total $\\q$"
+    definition["response_scale"]["anchors"][0]["label"] = "Cost $5 or $6"
+    instrument = tmp_path / "dollars.json"
+    instrument.write_text(json.dumps(definition), encoding="utf-8")
+    lines = ["client_id,session,item1,item2,item3"]
+    for key in DOLLAR_KEYS:  # a drop of 4 points: every client has an alert
+        lines += [f'"{key}",{n},{v},{v},{v}' for n, v in ((1, 5), (2, 1), (3, 5))]
+    if rejected:
+        lines.append(f'"{DOLLAR_KEYS[0]}",4,9,5,5')
+    source = tmp_path / "dollars.csv"
+    source.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    output = tmp_path / "dollars.html"
+    code, out, err = _run(
+        capsys,
+        "report",
+        source,
+        "-i",
+        instrument,
+        "--client",
+        "client_id",
+        "--session",
+        "session",
+        "-o",
+        output,
+    )
+    assert (code, out) == (1 if rejected else 0, "")
+    assert "Traceback" not in err
+    assert all(key not in err for key in DOLLAR_KEYS)
+    assert ("row 6, column 'item1': out_of_range" in err) == rejected
+    page = output.read_text(encoding="utf-8")
+    for text in (*(f"client {key}" for key in DOLLAR_KEYS), "Check $\\q$ Total $\\q$", "1 Cost $5"):
+        assert f">{text}" in page, text  # drawn as written, inside an SVG text element
+
+
+def test_exit_statuses_of_docs_report(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """What docs/report.md says of each exit status (the page is written only with 0 and 1)."""
+    source = tmp_path / "bad.csv"
+    source.write_bytes(SMALL + b"C,1,9,4,4\n")
+    output = tmp_path / "bad.html"
+    code, _, err = _run(capsys, "report", source, "-i", "wai-b3", "-o", output)
+    assert code == 1
+    assert output.exists()
+    assert "row 4, column 'wai_1': out_of_range" in err
+    output.unlink()
+    code, _, err = _run(
+        capsys, "report", source, "-i", "wai-b3", "-o", output, "--on-invalid", "raise"
+    )
+    assert code == 1
+    assert not output.exists()
+    assert err.startswith("alliance-metrics: error: data problems, nothing written: 1 invalid")
+    for module in [m for m in sys.modules if m == "matplotlib" or m.startswith("matplotlib.")]:
+        monkeypatch.setitem(sys.modules, module, None)
+    code, _, err = _run(capsys, "report", source, "-i", "wai-b3", "-o", output)
+    assert code == 2
+    assert not output.exists()
+    assert 'pip install "alliance-metrics[plot]"' in err

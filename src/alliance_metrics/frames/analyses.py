@@ -27,6 +27,7 @@ from alliance_metrics.columns import resolve_columns
 from alliance_metrics.errors import InputFormatError
 from alliance_metrics.frames.kinds import dask_engine, table_kind
 from alliance_metrics.frames.native import NativeTable
+from alliance_metrics.results import ScoreColumns
 
 __all__ = ["table_analysis"]
 
@@ -51,6 +52,13 @@ def _item_columns(bound: inspect.BoundArguments, table: NativeTable, func: str) 
     return [str(c) for c in found]
 
 
+def _score_columns(bound: inspect.BoundArguments, func: str) -> list[str]:
+    instrument = resolve_instrument_arg(bound.arguments.get("instrument"), func)
+    prefix = bound.arguments.get("prefix")
+    stem = prefix if isinstance(prefix, str) else None  # a bad prefix: the analysis says so
+    return [str(c) for c in ScoreColumns.for_instrument(instrument, stem).scores]
+
+
 def _empty_call(
     function: Callable[..., Any], bound: inspect.BoundArguments, data: str, table: NativeTable
 ) -> None:
@@ -67,6 +75,7 @@ def table_analysis(
     *,
     columns: Sequence[str] = (),
     items: bool = False,
+    scores: bool = False,
     appends: bool = False,
     dask: bool = False,
 ) -> Callable[[Callable[P, R]], Callable[P, R]]:
@@ -80,6 +89,9 @@ def table_analysis(
     items
         The analysis reads an instrument's item columns (resolved from its ``instrument`` and
         ``columns`` arguments).
+    scores
+        The analysis reads the score columns ``score_frame`` added (named from its
+        ``instrument`` and ``prefix`` arguments).
     appends
         The analysis returns the caller's rows with columns appended (``decompose``).
     dask
@@ -130,6 +142,8 @@ def table_analysis(
             bound.apply_defaults()
             if items:
                 names = _item_columns(bound, table, func)
+            elif scores:
+                names = _score_columns(bound, func)
             else:
                 names = _named_columns(bound, columns) if columns else []
                 if not names and not any(bound.arguments.get(c) is not None for c in columns):

@@ -115,9 +115,37 @@ class NativeTable:
         return values
 
     def to_pandas(self, names: Sequence[str]) -> pd.DataFrame:
-        """Only the columns ``names``, as a pandas frame with a default index."""
+        """Only the columns ``names``, as a pandas frame with a default index.
+
+        An Arrow table's provenance comes back as ``attrs["alliance_metrics"]``, so that an
+        analysis reads what ``score_frame`` recorded (the metric of the scores) as from pandas.
+        """
         frame: pd.DataFrame = self.table.select(list(names)).to_pandas()
+        provenance = self.provenance()
+        if provenance is not None:
+            frame.attrs["alliance_metrics"] = provenance
         return frame
+
+    def provenance(self) -> dict[str, Any] | None:
+        """Return what ``score_frame`` recorded in an Arrow table's metadata (``None``: nothing).
+
+        Examples
+        --------
+        >>> import pyarrow as pa, alliance_metrics as am
+        >>> scored = am.score_frame(pa.table({"wai_1": [4], "wai_2": [3], "wai_3": [5]}), "wai-b3")
+        >>> NativeTable.of(scored).provenance()["aggregate"]
+        'mean'
+        """
+        if self.kind != "arrow":
+            return None
+        raw = (self.table.schema.metadata or {}).get(METADATA_KEY)
+        if raw is None:
+            return None
+        try:
+            found = json.loads(raw)
+        except ValueError:  # written by someone else: not ours to read
+            return None
+        return found if isinstance(found, dict) else None
 
     def append(
         self, added: Mapping[str, pa.Array], provenance: Mapping[str, Any] | None = None

@@ -19,6 +19,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from alliance_metrics._params import bad_parameter
 from alliance_metrics.columns import quote_columns
 from alliance_metrics.errors import InputFormatError, InvalidParameterError
 from alliance_metrics.validation.rules import MISSING_MARKERS
@@ -97,9 +98,11 @@ class Series:
 def check_frame(data: object, func: str) -> pd.DataFrame:
     """Return ``data`` if it is a pandas DataFrame, else raise naming ``func``."""
     if not isinstance(data, pd.DataFrame):
-        raise InvalidParameterError(
-            f"The 'data' parameter of {func} must be a pandas or polars DataFrame or a pyarrow "
-            f"Table (one row per administration). Got {type(data).__name__} instead."
+        raise bad_parameter(
+            "data",
+            func,
+            "be a pandas or polars DataFrame or a pyarrow Table (one row per administration)",
+            data,
         )
     return data
 

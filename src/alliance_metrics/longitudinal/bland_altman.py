@@ -19,9 +19,10 @@ from scipy import stats
 
 from alliance_metrics._params import check_ci, check_number
 from alliance_metrics.errors import InvalidParameterError
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.longitudinal._series import check_column, check_frame, numeric_scores
 
-__all__ = ["BlandAltman", "bland_altman"]
+__all__ = ["BlandAltman", "agreement_limits", "bland_altman"]
 
 LIMIT_ROWS = ("lower", "bias", "upper")
 
@@ -65,6 +66,7 @@ class BlandAltman:
     ci: float
 
 
+@table_analysis(columns=("client_score", "therapist_score"))
 def bland_altman(
     data: pd.DataFrame,
     *,
@@ -78,7 +80,8 @@ def bland_altman(
     Parameters
     ----------
     data
-        One row per rated session, holding both ratings (on the same metric).
+        One row per rated session, holding both ratings (on the same metric): a pandas or
+        polars DataFrame or a pyarrow Table (``points`` is then indexed by row position).
     client_score, therapist_score
         Columns of the two ratings; rows missing either are left out.
     multiplier
@@ -111,7 +114,18 @@ def bland_altman(
     bias     0.7750    0.3565    1.1935
     upper    1.2905    0.5656    2.0153
     """
-    func = "bland_altman"
+    return agreement_limits(data, client_score, therapist_score, multiplier, ci, "bland_altman")
+
+
+def agreement_limits(
+    data: object,
+    client_score: object,
+    therapist_score: object,
+    multiplier: object,
+    ci: object,
+    func: str,
+) -> BlandAltman:
+    """:func:`bland_altman` of a pandas frame, its messages naming ``func`` (the caller)."""
     frame = check_frame(data, func)
     first = check_column(frame, client_score, "client_score", func)
     second = check_column(frame, therapist_score, "therapist_score", func)

@@ -14,14 +14,16 @@ import pandas as pd
 from scipy import stats
 
 from alliance_metrics._params import check_ci
+from alliance_metrics.frames.analyses import table_analysis
 from alliance_metrics.longitudinal._groups import group_mean_sd
 from alliance_metrics.longitudinal._series import prepare_series
 
-__all__ = ["SESSION_MEAN_COLUMNS", "session_means"]
+__all__ = ["SESSION_MEAN_COLUMNS", "mean_trajectory", "session_means"]
 
 SESSION_MEAN_COLUMNS = ("session", "n", "mean", "sd", "se", "ci_lower", "ci_upper")
 
 
+@table_analysis(columns=("score", "client", "session"))
 def session_means(
     data: pd.DataFrame,
     *,
@@ -39,7 +41,8 @@ def session_means(
     Parameters
     ----------
     data
-        Long table, one row per administration, in any order.
+        Long table, one row per administration, in any order: a pandas or polars DataFrame or
+        a pyarrow Table (the result is the same kind).
     score, client, session
         Column names (``score`` may be a ``score_frame`` column such as ``"wai_sr_total"``).
         The client column is checked (one row per client and session) but not averaged over:
@@ -73,7 +76,13 @@ def session_means(
     0        1  3   4.0  1.0000  0.5774    1.5159    6.4841
     1        2  2   4.5  0.7071  0.5000   -1.8531   10.8531
     """
-    func = "session_means"
+    return mean_trajectory(data, score, client, session, ci, "session_means")
+
+
+def mean_trajectory(
+    data: object, score: Hashable, client: Hashable, session: Hashable, ci: object, func: str
+) -> pd.DataFrame:
+    """:func:`session_means` of a pandas frame, its messages naming ``func`` (the caller)."""
     level = check_ci(ci, func)
     series = prepare_series(data, score=score, client=client, session=session, func=func)
     numbers, where = np.unique(series.sessions, return_inverse=True)

@@ -6,6 +6,10 @@ multiples. Drawing computes no statistic, never calls ``plt.show()`` and never c
 matplotlib's global style; matplotlib is imported when a function is called, and without it a
 :class:`~alliance_metrics.MissingDependencyError` says ``pip install "alliance-metrics[plot]"``.
 
+A table may be a pandas or polars DataFrame or a pyarrow Table (converted to pandas on entry).
+Every argument is checked before anything is drawn, and a figure made here is closed again if
+drawing fails. Text from the data or a definition is drawn as written, never as mathtext.
+
 Colours come from the Okabe–Ito palette (ordered responses from cividis), every score axis is
 labelled with the scale's name and range, and no text is smaller than 9 points. See
 ``docs/plots.md``.
@@ -27,7 +31,8 @@ from __future__ import annotations
 from alliance_metrics.plot.agreement import plot_agreement
 from alliance_metrics.plot.distributions import plot_item_distributions, plot_scale_distributions
 from alliance_metrics.plot.reliability import plot_reliability
-from alliance_metrics.plot.trajectories import plot_trajectories, plot_trajectory
+from alliance_metrics.plot.spaghetti import plot_trajectories
+from alliance_metrics.plot.trajectories import plot_trajectory
 
 __all__ = [
     "plot_agreement",

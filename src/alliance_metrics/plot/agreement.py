@@ -9,14 +9,16 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
+import pandas as pd
 
-from alliance_metrics._params import check_int
-from alliance_metrics.longitudinal.bland_altman import BlandAltman, bland_altman
+from alliance_metrics._params import bad_parameter, check_ci, check_int, check_number
+from alliance_metrics.longitudinal.bland_altman import BlandAltman, agreement_limits
 from alliance_metrics.plot._style import (
     OKABE_ITO,
     SMALL_SIZE,
+    as_pandas,
+    drawing_axes,
     finish_axes,
-    new_axes,
     scale_axis,
 )
 
@@ -81,23 +83,47 @@ def plot_agreement(
     func = "plot_agreement"
     cap = check_int(max_points, "max_points", func, minimum=1)
     start = check_int(seed, "seed", func, minimum=0)
-    if isinstance(data, BlandAltman):
-        found = data
+    frame = as_pandas(data, func, "data")
+    if isinstance(frame, BlandAltman):
+        check_number(multiplier, "multiplier", func, minimum=0.0, strict_minimum=True)
+        check_ci(ci, func)
+        found, frame = frame, None
+    elif isinstance(frame, pd.DataFrame):
+        found = agreement_limits(frame, client_score, therapist_score, multiplier, ci, func)
     else:
-        found = bland_altman(
+        raise bad_parameter(
+            "data",
+            func,
+            "be what bland_altman returned, or a pandas or polars DataFrame or a pyarrow Table "
+            "of both ratings",
             data,
-            client_score=client_score,
-            therapist_score=therapist_score,
-            multiplier=multiplier,
-            ci=ci,
         )
-    frame = None if isinstance(data, BlandAltman) else data
     axis = scale_axis(frame, instrument, client_score, scale, aggregate, func)
     points = found.points
     if len(points) > cap:
         chosen = np.random.default_rng(start).choice(len(points), size=cap, replace=False)
         points = points.iloc[np.sort(chosen)]
-    axes = new_axes(ax, func, (7.0, 4.2))
+    with drawing_axes(ax, func, (7.0, 4.2)) as axes:
+        _draw(axes, found, points)
+        limits_x = axis.limits()
+        if limits_x is not None:
+            axes.set_xlim(*limits_x)
+        xlabel = "mean of the two ratings" if axis.low is None else f"mean of the two: {axis.label}"
+        ylabel = "difference, client − therapist"
+        if axis.span is not None:
+            ylabel += f" (−{axis.span:g} to {axis.span:g})"
+        drawn = (
+            f"{len(points)} of {found.n} pairs drawn"
+            if len(points) < found.n
+            else f"{found.n} pairs"
+        )
+        title = f"Agreement: {drawn}; bands: {100 * found.ci:g} % CIs"
+        finish_axes(axes, xlabel=xlabel, ylabel=ylabel, title=title)
+    return axes
+
+
+def _draw(axes: Axes, found: BlandAltman, points: pd.DataFrame) -> None:
+    """Draw the zero line, the bias and the limits with their bands, and the points."""
     axes.axhline(0.0, color=OKABE_ITO["grey"], linewidth=0.8)
     limits = found.limits
     for line, style, colour in (
@@ -127,16 +153,3 @@ def plot_agreement(
     axes.scatter(
         points["mean"], points["difference"], s=18, color=OKABE_ITO["blue"], alpha=0.6, linewidths=0
     )
-    limits_x = axis.limits()
-    if limits_x is not None:
-        axes.set_xlim(*limits_x)
-    xlabel = "mean of the two ratings" if axis.low is None else f"mean of the two: {axis.label}"
-    ylabel = "difference, client − therapist"
-    if axis.span is not None:
-        ylabel += f" (−{axis.span:g} to {axis.span:g})"
-    drawn = (
-        f"{len(points)} of {found.n} pairs drawn" if len(points) < found.n else f"{found.n} pairs"
-    )
-    title = f"Agreement: {drawn}; bands: {100 * found.ci:g} % CIs"
-    finish_axes(axes, xlabel=xlabel, ylabel=ylabel, title=title)
-    return axes

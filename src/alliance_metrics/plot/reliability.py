@@ -10,15 +10,22 @@ from typing import TYPE_CHECKING
 import numpy as np
 import pandas as pd
 
-from alliance_metrics._params import bad_parameter, check_frame
-from alliance_metrics.plot._style import OKABE_ITO, SMALL_SIZE, finish_axes, new_axes
+from alliance_metrics.plot._style import (
+    OKABE_ITO,
+    SMALL_SIZE,
+    checked_table,
+    drawing_axes,
+    finish_axes,
+    literal,
+)
 
 if TYPE_CHECKING:
     from matplotlib.axes import Axes
 
 __all__ = ["plot_reliability"]
 
-_NEEDED = ("scale", "n_items", "alpha", "alpha_ci_lower", "alpha_ci_upper", "omega_total")
+_NEEDED = ("n_items", "alpha", "alpha_ci_lower", "alpha_ci_upper", "omega_total")
+"""The columns of numbers drawn from a ``reliability_report`` (beside its ``scale``)."""
 
 
 def plot_reliability(report: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
@@ -28,8 +35,8 @@ def plot_reliability(report: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     ----------
     report
         The table :func:`~alliance_metrics.reliability_report` returned (scales top to
-        bottom in its order). A coefficient a scale has too few items for is left out and
-        its row says so.
+        bottom in its order; pandas, polars or pyarrow). A coefficient a scale has too few
+        items for is left out and its row says so.
     ax
         Axes to draw on; ``None`` makes a new figure.
 
@@ -50,12 +57,15 @@ def plot_reliability(report: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     >>> plt.close(ax.figure)
     """
     func = "plot_reliability"
-    table = check_frame(report, func, "report")
-    absent = [name for name in _NEEDED if name not in table.columns]
-    if absent:
-        raise bad_parameter("report", func, "be a table that reliability_report returned", table)
+    table = checked_table(report, "report", func, key="scale", numbers=_NEEDED)
     n = len(table)
-    axes = new_axes(ax, func, (7.0, 0.45 * n + 1.6))
+    with drawing_axes(ax, func, (7.0, 0.45 * n + 1.6)) as axes:
+        _draw(axes, table)
+    return axes
+
+
+def _draw(axes: Axes, table: pd.DataFrame) -> None:
+    n = len(table)
     y = np.arange(n)[::-1].astype(np.float64)
     alpha = table["alpha"].to_numpy(dtype=np.float64)
     lower = table["alpha_ci_lower"].to_numpy(dtype=np.float64)
@@ -94,7 +104,7 @@ def plot_reliability(report: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     axes.set_xlim(float(min(0.0, bottom)), 1.0)
     axes.set_ylim(-0.6, n - 0.4)
     names = [
-        f"{s} ({k} item{'s' if k != 1 else ''})"
+        literal(f"{s} ({k} item{'s' if k != 1 else ''})")
         for s, k in zip(table["scale"], table["n_items"], strict=True)
     ]
     axes.set_yticks(y, names)
@@ -109,4 +119,3 @@ def plot_reliability(report: pd.DataFrame, *, ax: Axes | None = None) -> Axes:
     axes.legend(
         fontsize=SMALL_SIZE, frameon=False, loc="upper center", bbox_to_anchor=(0.5, -0.22), ncols=2
     )
-    return axes

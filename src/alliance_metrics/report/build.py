@@ -22,10 +22,13 @@ from alliance_metrics._params import (
     check_int,
     check_number,
     resolve_instrument_arg,
+    shown_argument,
 )
 from alliance_metrics.batch import score_with_report
 from alliance_metrics.columns import ColumnSpec
 from alliance_metrics.errors import InvalidParameterError, IssueCode
+from alliance_metrics.frames.kinds import table_kind
+from alliance_metrics.frames.native import NativeTable
 from alliance_metrics.io.exports import ExportData
 from alliance_metrics.io.sink import OutputTarget, resolve_output, write_bytes
 from alliance_metrics.io.targets import protected_inputs
@@ -95,8 +98,20 @@ def _resolve(instrument: object, options: dict[str, Any]) -> ReportOptions:
     )
 
 
+_SOURCES = "be a path, a binary stream, or a pandas or polars DataFrame or a pyarrow Table"
+
+
 def _read(source: object, inst: Instrument, options: dict[str, Any]) -> tuple[ExportData, str]:
     """Read the data, and say how the report names them (the file's name, never its folder)."""
+    kind = table_kind(source)
+    if kind == "dask":
+        raise bad_parameter(
+            "source", _FUNC, f"{_SOURCES} (call .compute() on a Dask DataFrame first)", source
+        )
+    native = NativeTable.of(source)
+    if native is not None:  # the report reads every column: the whole table crosses
+        frame = native.to_pandas(native.columns)
+        return ExportData(frame, None, (), {}), shown_argument(source)  # "a polars DataFrame"
     if isinstance(source, pd.DataFrame):
         return ExportData(source, None, (), {}), "a pandas DataFrame"
     if isinstance(source, str | os.PathLike):
@@ -104,7 +119,7 @@ def _read(source: object, inst: Instrument, options: dict[str, Any]) -> tuple[Ex
     elif hasattr(source, "read"):
         shown = "standard input" if source is getattr(sys.stdin, "buffer", None) else "a stream"
     else:
-        raise bad_parameter("source", _FUNC, "be a path, a binary stream or a DataFrame", source)
+        raise bad_parameter("source", _FUNC, _SOURCES, source)
     data = load_export(
         source,  # type: ignore[arg-type]
         inst,
@@ -144,7 +159,7 @@ def _target(output: object, source: object) -> OutputTarget | None:
 
 
 def build_report(
-    source: str | os.PathLike[str] | IO[bytes] | pd.DataFrame,
+    source: str | os.PathLike[str] | IO[bytes] | pd.DataFrame | Any,
     instrument: str | Instrument,
     *,
     client: Hashable | None = None,
@@ -177,7 +192,7 @@ def build_report(
     ----------
     source
         A CSV file or export (REDCap, Qualtrics, SPSS; see ``score_csv``), a binary stream,
-        or a pandas DataFrame.
+        or a pandas or polars DataFrame or a pyarrow Table (converted to pandas).
     instrument
         Instrument id or :class:`~alliance_metrics.Instrument`.
     client, session
