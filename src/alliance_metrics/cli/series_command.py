@@ -32,7 +32,7 @@ ANALYSES = ("sudden", "ruptures", "alerts", "trajectories", "decompose", "rci")
 
 
 def _number_or_id(text: str) -> float | str:
-    """A cut-off: a number, or the id of a cut-off of the instrument (``band_low``)."""
+    """Read a cut-off: a number, or the id of a cut-off of the instrument (``band_low``)."""
     try:
         return float(text)
     except ValueError:
