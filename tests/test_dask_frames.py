@@ -203,10 +203,7 @@ def test_series_equal_pandas(client: Client, analysis: Any, options: dict[str, A
 
 def test_sample_sd_is_the_whole_data_sd(client: Client) -> None:
     ddf = dd.from_pandas(LONG, npartitions=4)
-    n, mean, sd = dask_series.sample_moments(ddf, "wai")
     valid = LONG["wai"].dropna().to_numpy()
-    assert n == len(valid)
-    np.testing.assert_allclose([mean, sd], [valid.mean(), valid.std(ddof=1)], rtol=1e-13)
     found = am.detect_ruptures(ddf, score="wai", sd_source="sample").compute()
     one_partition_sd = np.nanstd(LONG["wai"].iloc[:100], ddof=1)
     assert not np.isclose(found["unit_sd"].iloc[0], one_partition_sd)
@@ -254,29 +251,24 @@ def test_worker_processes_are_separate(client: Client) -> None:
 
 
 def test_whole_data_statistics_in_this_process() -> None:
-    """The partition helpers of the session series, run here (the synchronous scheduler)."""
+    """The whole-data pass of the session series, run here (the synchronous scheduler)."""
     import dask
 
     frame = pd.DataFrame({"pre": [1.0, 2.0, None, 4.0, 8.0, 8.0], "post": [2.0, None, 1, 3, 5, 9]})
     ddf = dd.from_pandas(frame, npartitions=3)
     in_process = {"scheduler": "sync", "dataframe.shuffle.method": "tasks"}  # not p2p: no workers
     with dask.config.set(in_process):
-        n, mean, sd = dask_series.sample_moments(ddf, "pre")
-        empty = dask_series.sample_moments(ddf[ddf["pre"] > 100], "pre")
-        complete = dask_series.sample_moments(ddf, "pre", complete="post")
+        collected = dask_series.collect(ddf, ["post", "pre", "post"])
         flat = dd.from_pandas(pd.DataFrame({"pre": [3.0] * 4, "post": [4.0] * 4}), npartitions=2)
         with pytest.raises(am.InputFormatError, match="cannot estimate the SD"):
             am.reliable_change(flat, pre="pre", post="post", reliability=0.8)
+        got = am.reliable_change(ddf, pre="pre", post="post", reliability=0.8).compute()
         centred = am.decompose(dd.from_pandas(LONG, npartitions=3), score="wai").compute()
-    values = frame["pre"].dropna()
-    assert n == 5
-    np.testing.assert_allclose([mean, sd], [values.mean(), values.std()], rtol=1e-14)
-    assert empty[0] == 0
-    assert np.isnan(empty[1])
-    assert np.isnan(empty[2])
-    paired = frame.dropna()["pre"]
-    np.testing.assert_allclose(complete[2], paired.std(), rtol=1e-14)
+    pd.testing.assert_frame_equal(collected, frame[["post", "pre"]])  # row i is row i
+    expected = am.reliable_change(frame, pre="pre", post="post", reliability=0.8)
+    pd.testing.assert_frame_equal(got, expected, check_exact=True)
+    assert got.attrs == expected.attrs
     expected = am.decompose(LONG, score="wai")
-    np.testing.assert_allclose(
-        centred.sort_index()["person_mean_centered"], expected["person_mean_centered"], rtol=1e-12
+    np.testing.assert_array_equal(
+        centred.sort_index()["person_mean_centered"], expected["person_mean_centered"]
     )

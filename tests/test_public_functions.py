@@ -343,3 +343,67 @@ def test_table_parameters_exist() -> None:
         parameters = set(inspect.signature(getattr(am, name)).parameters)
         assert set(kwargs) | set(bad_values) <= parameters, name
     assert np.isfinite(ITEMS).all()
+
+
+# score_files (alliance_metrics.dask, extra [dask]): every argument is checked before anything is
+# read, written or connected to, so the bad values below need no cluster.
+SCORE_FILES_BAD: dict[str, list[Any]] = {
+    "sources": [123, None, [1], b"x.csv"],
+    "destination": [3, None, b"out", ["out"]],
+    "instrument": BAD_INSTRUMENTS,
+    "client": ["x", 3, True],
+    "scheduler": [3, "nonsense", "", "http://[::1", "tcp://host:port"],
+    "workers": [True, 0, -1, 1.5, "2"],
+    "output_format": ["xlsx", 5, None],
+    "on_invalid": BAD_CHOICE,
+    "errors": [3],
+    "aggregate": BAD_CHOICE[:3],
+    "min_answered": [0, "all"],
+    "prefix": [3],
+}
+
+
+@pytest.mark.parametrize(
+    ("parameter", "bad"),
+    [(parameter, bad) for parameter, values in SCORE_FILES_BAD.items() for bad in values],
+    ids=str,
+)
+def test_score_files_names_itself_and_the_parameter(
+    parameter: str, bad: Any, tmp_path: Path
+) -> None:
+    pytest.importorskip("distributed")
+    from alliance_metrics.dask import score_files
+
+    arguments: dict[str, Any] = {
+        "sources": str(_csv(tmp_path)),
+        "destination": tmp_path / "out",
+        "instrument": "wai-b3",
+        "workers": 1,
+    }
+    if parameter in ("client", "scheduler"):
+        del arguments["workers"]
+    arguments[parameter] = bad
+    with pytest.raises(am.InvalidParameterError) as caught:
+        score_files(**arguments)
+    error = caught.value
+    assert (error.function, error.parameter) == ("score_files", parameter), str(error)
+    assert f"{parameter!r} parameter of score_files" in str(error)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.csv"]  # nothing written
+
+
+def test_score_files_where_it_computes_is_given_once(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("distributed")
+    from alliance_metrics.dask import score_files
+
+    with (
+        distributed.LocalCluster(
+            n_workers=1, processes=False, threads_per_worker=1, dashboard_address=":0"
+        ) as cluster,
+        distributed.Client(cluster, set_as_default=False) as client,
+    ):
+        common = {"sources": str(_csv(tmp_path)), "instrument": "wai-b3", "client": client}
+        for parameter, value in (("scheduler", cluster.scheduler_address), ("workers", 2)):
+            with pytest.raises(am.InvalidParameterError, match="left out when a client is given"):
+                score_files(destination=tmp_path / "out", **common, **{parameter: value})
+        summary = score_files(destination=tmp_path / "out", **common)
+    assert summary.rows == len(B3)

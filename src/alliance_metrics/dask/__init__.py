@@ -7,7 +7,9 @@ line when asked for ``--engine dask``. Dask itself is imported only here.
 * :mod:`.frames` — ``score_frame`` (lazy) and ``validate_frame`` (one report) on Dask frames;
 * :mod:`.series` — session-series analyses partitioned by client;
 * :mod:`.files` — :func:`score_files`: export files scored on a cluster into a folder of parts;
-* :mod:`.cluster` — the caller's client, a running scheduler, or a local cluster.
+* :mod:`.tasks` — one file's task on a worker (errors returned, the part's columns);
+* :mod:`.cluster` — the caller's client, a running scheduler (address checked, 10 s to answer),
+  or a local cluster; Dask's logging silenced while the library's own connection is on.
 
 See ``docs/scaling.md`` for clusters, the command line and measured figures.
 

@@ -8,24 +8,30 @@ line for each failure), and the folder is renamed into place: a failed or interr
 nothing at the destination. A worker that dies is replaced and its task run again by Dask (up to
 ``distributed.scheduler.allowed-failures`` times); past that, the run fails with one message.
 Workers must see the input and output paths (one machine, or a shared file system).
+
+A file the library cannot read or score comes back from its task as the library's own error
+(nothing of Dask's logging or a worker's traceback is shown), and the run stops naming it. Every
+part must have the columns of the first (one header for the whole run): parts that disagree are
+refused before anything is published.
 """
 
 from __future__ import annotations
 
 import glob
 import json
+import os
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from alliance_metrics._params import bad_parameter, check_choice
+from alliance_metrics._params import bad_parameter, check_choice, check_int
 from alliance_metrics._version import library_version
-from alliance_metrics.dask.cluster import connect
+from alliance_metrics.dask.cluster import check_client, check_scheduler, connect
 from alliance_metrics.dask.frames import join_reports
+from alliance_metrics.dask.tasks import FileJob, PartResult, check_columns, named, score_part
 from alliance_metrics.errors import AllianceMetricsError, ResponseValidationError
 from alliance_metrics.io.errors_file import ErrorsFile
 from alliance_metrics.io.folders import (
@@ -37,60 +43,13 @@ from alliance_metrics.io.folders import (
 )
 from alliance_metrics.io.sink import OutputTarget, resolve_output, write_bytes
 from alliance_metrics.pipeline.options import resolve_file_request
-from alliance_metrics.pipeline.run import score_csv
-from alliance_metrics.results import ROW_STATUSES, CsvSummary, ValidationReport
+from alliance_metrics.results import ROW_STATUSES, CsvSummary
 from alliance_metrics.schemas import Instrument
 from alliance_metrics.validation.report import shift_rows
 
-__all__ = ["FileJob", "PartResult", "score_files"]
+__all__ = ["FileJob", "PartResult", "score_files", "score_part"]
 
 _FUNC = "score_files"
-
-
-@dataclass(frozen=True)
-class FileJob:
-    """One input file's task: everything a worker needs (it pickles; no registry lookup)."""
-
-    index: int
-    source: str
-    part: str
-    errors: str
-    instrument: Instrument | list[Instrument]
-    on_invalid: str
-    options: dict[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True)
-class PartResult:
-    """What a task returns: the file's summary, or its report when ``on_invalid="raise"``."""
-
-    index: int
-    source: str
-    summary: CsvSummary | None
-    refused: ValidationReport | None = None
-
-    @property
-    def report(self) -> ValidationReport:
-        """The file's validation report (rows from 0)."""
-        if self.summary is not None:
-            return self.summary.report
-        return self.refused or ValidationReport(n_rows=0)
-
-
-def score_part(job: FileJob) -> PartResult:
-    """Score one file into its part (runs on a worker)."""
-    try:
-        summary = score_csv(
-            job.source,
-            job.part,
-            job.instrument,
-            errors=job.errors,
-            on_invalid=job.on_invalid,
-            **job.options,
-        )
-    except ResponseValidationError as error:
-        return PartResult(job.index, job.source, None, error.report)
-    return PartResult(job.index, job.source, summary)
 
 
 def _expand(sources: object) -> list[Path]:
@@ -131,12 +90,18 @@ def _run(jobs: list[FileJob], client: Any, scheduler: object, workers: object) -
         try:
             results: list[PartResult] = opened.gather(futures)
         except distributed().KilledWorker as error:
+            sources = {future.key: job.source for future, job in zip(futures, jobs, strict=True)}
+            source = sources.get(getattr(error, "task", None))
+            which = "a file" if source is None else repr(source)
             raise AllianceMetricsError(
-                f"a Dask worker died while scoring ({error}); nothing written. Workers die when "
+                f"a Dask worker died while scoring {which}; nothing written. Workers die when "
                 "they run out of memory: give them more, or split the input into smaller files."
             ) from None
         finally:
             opened.cancel(futures)
+    for result in results:
+        if result.error is not None:
+            raise named(result.error, result.source)
     return results
 
 
@@ -209,6 +174,20 @@ def _summary(
     )
 
 
+def _check_where(client: object, scheduler: object, workers: object) -> None:
+    """Check where the run computes, before anything is read or written (no connection yet)."""
+    check_client(client, _FUNC)
+    if scheduler is not None:
+        check_scheduler(scheduler, _FUNC)
+        if client is not None:
+            raise bad_parameter("scheduler", _FUNC, "be left out when a client is given", scheduler)
+    if workers is not None:
+        check_int(workers, "workers", _FUNC, minimum=1)
+        if client is not None or scheduler is not None:
+            given = "client" if client is not None else "scheduler"
+            raise bad_parameter("workers", _FUNC, f"be left out when a {given} is given", workers)
+
+
 def score_files(
     sources: str | Path | Sequence[str | Path],
     destination: str | Path,
@@ -229,12 +208,14 @@ def score_files(
     sources
         Paths or glob patterns (``"exports/*.csv"``); files are taken in sorted order.
     destination
-        The output folder (created; an earlier output of this library is replaced).
+        The output folder (created; an earlier output of this library is replaced, but a folder
+        holding any file the library did not write is refused, and so is standard output).
     instrument
         Instrument id or :class:`~alliance_metrics.Instrument` (shipped to the workers whole).
     client, scheduler, workers
-        A ``distributed.Client``; else the address of a running scheduler; else a local cluster
-        of ``workers`` processes (default: one per CPU).
+        A ``distributed.Client`` (its logging left as it is); else the address of a running
+        scheduler (``tcp://host:8786``; it must answer within 10 s); else a local cluster of
+        ``workers`` processes (default: one per CPU). Give at most one of them.
     output_format
         ``"parquet"`` (default) or ``"csv"`` parts.
     on_invalid, errors
@@ -249,6 +230,17 @@ def score_files(
     -------
     CsvSummary
         The whole run: rows, statuses, invalid cells (its report joins the files' reports).
+
+    Raises
+    ------
+    InvalidParameterError
+        For a bad argument (checked before anything is read or connected to), an unreachable
+        scheduler, or a destination that cannot receive the folder.
+    InputFormatError
+        For a file that cannot be read or scored (named), or files whose parts would not have
+        the same columns (the first two named); nothing is written.
+    ResponseValidationError
+        With ``on_invalid="raise"``, the invalid cells of every file; nothing is written.
 
     Examples
     --------
@@ -276,10 +268,9 @@ def score_files(
     started = time.perf_counter()
     files = _expand(sources)
     fmt = check_choice("output_format", _FUNC, output_format, ("csv", "parquet"))
-    if not isinstance(destination, str | Path):
+    if not isinstance(destination, str | os.PathLike) or isinstance(destination, bytes):
         raise bad_parameter("destination", _FUNC, "be the path of the output folder", destination)
-    if scheduler is not None and workers is not None:
-        raise bad_parameter("workers", _FUNC, "be left out when a scheduler is given", workers)
+    _check_where(client, scheduler, workers)
     final = resolve_folder(destination, inputs=files, func=_FUNC)
     errors_target = _errors_target(errors, destination, final, files)
     temp = new_partial_folder(final)
@@ -307,6 +298,7 @@ def score_files(
         if any(r.refused is not None for r in results):
             report = join_reports([r.report for r in results])
             raise ResponseValidationError(report.summary(), report)
+        check_columns(results)
         sink = _write_errors(results, jobs, errors_target)
         summary = _summary(results, str(destination), sink, started, str(sources))
         for leftover in [*temp.glob(".*.partial"), *temp.glob(".errors-*.csv")]:

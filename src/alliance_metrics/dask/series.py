@@ -1,13 +1,22 @@
 """Session-series analyses on Dask DataFrames: partitioned by client, the same code per partition.
 
-A per-client analysis runs on a Dask DataFrame as: shuffle on the client key (so a client never
-spans two partitions), then the pandas analysis on every partition — the same vectorised
-per-client code as in one process. What depends on the whole data is computed first and passed
-in: the sample SD of ``detect_ruptures``/``rupture_summary`` with ``sd_source="sample"`` or
-``"stricter"`` (as ``sample_sd``), the mean of the person means of ``decompose``, the SD of the
-pre scores of ``reliable_change`` (as ``sd``; a wide table, one row per client, so it runs row
-by row without a shuffle). Results come partition by partition (rows of one client together;
-the order of clients follows the partitions): sort them if you need the pandas order.
+A per-client analysis runs on a Dask DataFrame as: one pass that brings the columns it reads
+(client, session and score; ``pre`` and ``post`` for ``reliable_change``) into this process,
+where the pandas checks run on them — a duplicated client–session pair, a session that is not a
+whole number, a row without a client or a score that is not a number is named by its row in the
+whole data, with whole-data counts, exactly as pandas names it — and where what depends on the
+whole data is computed by the pandas code itself: the sample SD of
+``detect_ruptures``/``rupture_summary`` with ``sd_source="sample"`` or ``"stricter"``, the mean
+of the person means of ``decompose``, the S_diff rule of ``reliable_change``. So these numbers
+and the result's ``attrs`` are those of pandas, to the bit. Then the rows are shuffled on the
+client key (so a client never spans two partitions) and the pandas analysis runs on every
+partition — the same vectorised per-client code as in one process (``reliable_change``, a wide
+table of one row per client, runs row by row without a shuffle). Results come partition by
+partition (rows of one client together; the order of clients follows the partitions): sort them
+if you need the pandas order.
+
+The pass costs one read of the data and, in this process, those two or three columns (about
+1 s and 32 MB per million rows with text client keys; see docs/scaling.md).
 """
 
 from __future__ import annotations
@@ -19,11 +28,14 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from alliance_metrics._params import bad_parameter
-from alliance_metrics.errors import InputFormatError
-from alliance_metrics.longitudinal._series import numeric_scores
+from alliance_metrics._params import bad_parameter, resolve_instrument_arg
+from alliance_metrics.longitudinal._groups import observed_rows
+from alliance_metrics.longitudinal._series import prepare_series
+from alliance_metrics.longitudinal.reliable_change import checked_pair, resolve_change_rule
+from alliance_metrics.longitudinal.ruptures import _sample_sd
+from alliance_metrics.longitudinal.trajectories import person_means
 
-__all__ = ["PER_CLIENT", "ROW_WISE", "by_client", "run_analysis", "sample_moments"]
+__all__ = ["PER_CLIENT", "ROW_WISE", "by_client", "collect", "run_analysis"]
 
 PER_CLIENT = frozenset(
     {
@@ -48,72 +60,26 @@ def by_client(ddf: Any, client: Hashable) -> Any:
     return ddf.shuffle(on=client)
 
 
-def _moments(part: pd.DataFrame, column: Hashable, complete: Hashable | None) -> np.ndarray:
-    """Count, mean and sum of squared deviations of one partition's valid numbers."""
-    values = numeric_scores(part[column], column)
-    if complete is not None:
-        values = values[~np.isnan(numeric_scores(part[complete], complete))]
-    kept = values[~np.isnan(values)]
-    if not len(kept):
-        return np.zeros((1, 3))
-    mean = float(np.mean(kept))
-    return np.array([[len(kept), mean, float(np.sum((kept - mean) ** 2))]])
+def collect(ddf: Any, columns: list[Hashable]) -> pd.DataFrame:
+    """Bring the named columns of the whole data to this process, rows in the order of the data.
 
-
-def _combine(parts: list[np.ndarray]) -> tuple[int, float, float]:
-    """Chan et al.'s pairwise combination of (count, mean, squared deviations)."""
-    n, mean, m2 = 0.0, 0.0, 0.0
-    for block in parts:
-        for count, part_mean, part_m2 in block:
-            if not count:
-                continue
-            total = n + count
-            delta = part_mean - mean
-            mean += delta * count / total
-            m2 += part_m2 + delta * delta * n * count / total
-            n = total
-    return int(n), mean, m2
-
-
-def sample_moments(
-    ddf: Any, column: Hashable, complete: Hashable | None = None
-) -> tuple[int, float, float]:
-    """Count, mean and SD (ddof 1) of the valid numbers of ``column`` in the whole data.
-
-    ``complete``: only rows where that column holds a number too. Computes at once.
+    Row ``i`` of the result is row ``i`` of ``ddf.compute()`` (partitions in order), so the
+    pandas checks name the rows of the whole data.
     """
-    parts = ddf.to_delayed()
-    from alliance_metrics.dask._modules import dask_delayed
-
-    dask = dask_delayed()
-    blocks = dask.compute(*[dask.delayed(_moments)(p, column, complete) for p in parts])
-    n, mean, m2 = _combine(list(blocks))
-    sd = float(np.sqrt(m2 / (n - 1))) if n > 1 else float("nan")
-    return n, (mean if n else float("nan")), sd
-
-
-def _client_sums(part: pd.DataFrame, score: Hashable, client: Hashable) -> pd.DataFrame:
-    values = numeric_scores(part[score], score)
-    valid = ~np.isnan(values)
-    frame = pd.DataFrame({"key": part[client].to_numpy()[valid], "sum": values[valid]})
-    return frame.groupby("key", sort=False).agg(total=("sum", "sum"), count=("sum", "size"))
-
-
-def _grand_mean(ddf: Any, score: Hashable, client: Hashable) -> float:
-    """Mean of the client means (clients with a valid score), as ``decompose`` takes it."""
-    from alliance_metrics.dask._modules import dask_delayed
-
-    dask = dask_delayed()
-    parts = dask.compute(*[dask.delayed(_client_sums)(p, score, client) for p in ddf.to_delayed()])
-    sums = pd.concat(parts).groupby(level=0, sort=False).sum()
-    means = sums["total"].to_numpy() / sums["count"].to_numpy()
-    return float(np.mean(means)) if len(means) else float("nan")
+    narrow: pd.DataFrame = ddf[list(dict.fromkeys(columns))].compute()
+    return narrow.reset_index(drop=True)
 
 
 def _apply(
-    part: pd.DataFrame, public: Callable[..., pd.DataFrame], options: dict[str, Any]
+    part: pd.DataFrame,
+    public: Callable[..., pd.DataFrame],
+    options: dict[str, Any],
+    attrs: dict[str, Any] | None = None,
 ) -> pd.DataFrame:
-    return public(part, **options)
+    out = public(part, **options)
+    if attrs is not None:
+        out.attrs["alliance_metrics"] = dict(attrs)
+    return out
 
 
 def _apply_centered(
@@ -124,30 +90,57 @@ def _apply_centered(
     return out
 
 
-def _whole_data_options(name: str, ddf: Any, options: dict[str, Any]) -> dict[str, Any]:
-    """Compute what the analysis takes from the whole data, and pass it as an option."""
+def _reliable_change(ddf: Any, options: dict[str, Any]) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Check ``pre``/``post`` over the whole data; the options and attrs of every partition."""
+    func = "reliable_change"
+    narrow = collect(ddf, [options["pre"], options["post"]])
+    _, pre, post = checked_pair(narrow, options["pre"], options["post"], func)
+    instrument = options["instrument"]
+    rule = resolve_change_rule(
+        func,
+        pre,
+        post,
+        reliability=options["reliability"],
+        sd=options["sd"],
+        sd_source=options["sd_source"],
+        higher_is_better=options["higher_is_better"],
+        z=options["z"],
+        boundary=options["boundary"],
+        instrument=None if instrument is None else resolve_instrument_arg(instrument, func),
+    )
+    estimated = options["sd"] is None and rule.attrs["sd"] is not None
+    if estimated and np.isfinite(rule.attrs["sd"]):  # the whole data's SD, for every partition
+        options = {**options, "sd": rule.attrs["sd"]}
+    return options, {"function": func, **rule.attrs}
+
+
+def _per_client_options(
+    name: str, ddf: Any, options: dict[str, Any]
+) -> tuple[dict[str, Any], float]:
+    """Check the whole data as pandas does; what the analysis takes from it (and the grand mean)."""
+    narrow = collect(ddf, [options["client"], options["session"], options["score"]])
+    series = prepare_series(
+        narrow,
+        score=options["score"],
+        client=options["client"],
+        session=options["session"],
+        func=name,
+    )
+    grand = person_means(series)[2] if name == "decompose" else float("nan")
     if name in ("detect_ruptures", "rupture_summary"):
         sample = options["sd_source"] in ("sample", "stricter")
         if sample and options["threshold_points"] is None and options["sample_sd"] is None:
-            return {**options, "sample_sd": sample_moments(ddf, options["score"])[2]}
-    given = options.get("sd") is not None or options.get("reliability") is None
-    if name == "reliable_change" and not given:  # no reliability: published, or the meta's error
-        complete = None if options["sd_source"] == "pre_all" else options["post"]
-        n, _, sd = sample_moments(ddf, options["pre"], complete)
-        if not sd > 0.0:
-            raise InputFormatError(
-                f"{name} cannot estimate the SD from the pre scores ({options['sd_source']}: "
-                f"{n} value(s), SD not positive); give sd= (e.g. a published norm SD)."
-            )
-        return {**options, "sd": sd}
-    return options
+            sd = _sample_sd(observed_rows(series), None)
+            if np.isfinite(sd):
+                options = {**options, "sample_sd": sd}
+    return options, grand
 
 
 def run_analysis(public: Callable[..., Any], bound: inspect.BoundArguments) -> Any:
     """Run a session-series analysis on the Dask DataFrame in ``bound`` (lazy result).
 
     ``public`` is the analysis as the user called it (it pickles by reference); ``bound`` holds
-    its arguments, defaults applied.
+    its arguments, defaults applied. The whole-data pass (checks and statistics) runs now.
     """
     name = public.__name__
     arguments = dict(bound.arguments)
@@ -158,14 +151,12 @@ def run_analysis(public: Callable[..., Any], bound: inspect.BoundArguments) -> A
     if isinstance(meta, pd.DataFrame):
         meta.attrs = {}
     if name in ROW_WISE:
-        options = _whole_data_options(name, ddf, options)
-        return ddf.map_partitions(_apply, public, options, meta=meta)
+        options, attrs = _reliable_change(ddf, options)
+        return ddf.map_partitions(_apply, public, options, attrs, meta=meta)
     if name not in PER_CLIENT:  # pragma: no cover - the decorator sends only these
         raise bad_parameter(data_name, name, "be a pandas or polars DataFrame", ddf)
-    client = options["client"]
-    shuffled = by_client(ddf, client)
+    options, grand = _per_client_options(name, ddf, options)
+    shuffled = by_client(ddf, options["client"])
     if name == "decompose":
-        grand = _grand_mean(ddf, options["score"], client)
         return shuffled.map_partitions(_apply_centered, public, options, grand, meta=meta)
-    options = _whole_data_options(name, ddf, options)
     return shuffled.map_partitions(_apply, public, options, meta=meta)

@@ -10,6 +10,7 @@ device, a FIFO, a folder of other files — is refused before anything is read.
 from __future__ import annotations
 
 import contextlib
+import json
 import os
 import secrets
 import shutil
@@ -18,11 +19,52 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from alliance_metrics.errors import InvalidParameterError
+from alliance_metrics.io.targets import PROCESS_STREAMS
 
-__all__ = ["MARKER", "discard_folder", "new_partial_folder", "publish_folder", "resolve_folder"]
+__all__ = [
+    "MARKER",
+    "discard_folder",
+    "foreign_entries",
+    "new_partial_folder",
+    "publish_folder",
+    "resolve_folder",
+]
 
 MARKER = "_alliance_metrics.json"
 """File in every published output folder: what wrote it (no respondent data)."""
+
+
+def _written_here(folder: Path) -> set[str]:
+    """Names in ``folder`` that this library wrote: its manifest and the parts it lists."""
+    try:
+        manifest = json.loads((folder / MARKER).read_text(encoding="utf-8"))
+        parts = {entry["part"] for entry in manifest["parts"]}
+    except (OSError, ValueError, KeyError, TypeError):  # no manifest, or not one of ours
+        return set()
+    return {MARKER, *(part for part in parts if isinstance(part, str) and "/" not in part)}
+
+
+def foreign_entries(folder: Path) -> int:
+    """How many entries of an existing ``folder`` this library did not write.
+
+    Examples
+    --------
+    >>> import tempfile, pathlib
+    >>> folder = pathlib.Path(tempfile.mkdtemp())
+    >>> _ = (folder / "notes.txt").write_text("mine")
+    >>> foreign_entries(folder)
+    1
+    """
+    names = {entry.name for entry in folder.iterdir()}
+    return len(names - _written_here(folder)) if names else 0
+
+
+def _foreign_message(shown: str, count: int) -> str:
+    files = "1 file" if count == 1 else f"{count} files"
+    return (
+        f"the folder '{shown}' holds {files} this library did not write; give a new or empty "
+        "folder, or remove what is not this library's first (an output folder is replaced whole)."
+    )
 
 
 def resolve_folder(
@@ -48,6 +90,11 @@ def resolve_folder(
         )
 
     shown = os.fspath(destination)
+    if shown in PROCESS_STREAMS:
+        raise refuse(
+            f"a folder of parts cannot go to standard output or error ('{shown}'); give a "
+            "folder path."
+        )
     path = Path(shown).absolute()
     try:
         mode: int | None = os.stat(path).st_mode
@@ -62,11 +109,9 @@ def resolve_folder(
             "give a folder path."
         )
     final = Path(os.path.realpath(path))
-    if mode is not None and any(final.iterdir()) and not (final / MARKER).is_file():
-        raise refuse(
-            f"the folder '{shown}' holds files this library did not write; give a new or "
-            "empty folder."
-        )
+    foreign = foreign_entries(final) if mode is not None else 0
+    if foreign:
+        raise refuse(_foreign_message(shown, foreign))
     for source in inputs:
         if final in source.resolve().parents:
             raise refuse(f"refusing to write the output folder over the input '{source}'.")
@@ -86,11 +131,21 @@ def new_partial_folder(final: Path) -> Path:
         return candidate
 
 
-def publish_folder(temp: Path, final: Path) -> None:
-    """Put the completed folder ``temp`` in place of ``final`` (an earlier output is replaced)."""
+def publish_folder(temp: Path, final: Path, func: str = "score_files") -> None:
+    """Put the completed folder ``temp`` in place of ``final`` (an earlier output is replaced).
+
+    The earlier output is checked again first: a file put there during the run is never deleted.
+    """
     if not final.exists():
         os.replace(temp, final)
         return
+    foreign = foreign_entries(final)
+    if foreign:
+        raise InvalidParameterError(
+            f"The 'destination' parameter of {func}: {_foreign_message(str(final), foreign)}",
+            parameter="destination",
+            function=func,
+        )
     old = final.parent / f".{final.name}.alliance-metrics-{secrets.token_hex(6)}.old"
     os.replace(final, old)
     try:

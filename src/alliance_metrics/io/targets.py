@@ -17,11 +17,18 @@ from typing import IO, Literal
 
 from alliance_metrics.errors import InvalidParameterError
 
-__all__ = ["OutputFormat", "OutputTarget", "TargetKind", "protected_inputs", "resolve_output"]
+__all__ = [
+    "PROCESS_STREAMS",
+    "OutputFormat",
+    "OutputTarget",
+    "TargetKind",
+    "protected_inputs",
+    "resolve_output",
+]
 
 OutputFormat = Literal["csv", "parquet"]
 TargetKind = Literal["file", "device", "stream"]
-_PROCESS_STREAMS = {
+PROCESS_STREAMS = {
     "-": "stdout",
     "/dev/stdout": "stdout",
     "/dev/stderr": "stderr",
@@ -30,6 +37,7 @@ _PROCESS_STREAMS = {
     "/proc/self/fd/1": "stdout",
     "/proc/self/fd/2": "stderr",
 }
+"""Spellings of the process's standard output and error as output paths."""
 
 
 @dataclass(frozen=True)
@@ -119,8 +127,8 @@ def resolve_output(
             raise refuse(f"refusing to write the {what} over {_input_name(source)}.")
         return OutputTarget("stream", None, destination, "<stream>")
     shown = os.fspath(destination)
-    if shown in _PROCESS_STREAMS:
-        process = _PROCESS_STREAMS[shown]
+    if shown in PROCESS_STREAMS:
+        process = PROCESS_STREAMS[shown]
         source = _stream_over_input(1 if process == "stdout" else 2, inputs)
         if source is not None:  # e.g. `-o - 1<>input.csv` or `-o /dev/stdout >> input.csv`
             stream = "standard output" if process == "stdout" else "standard error"

@@ -23,7 +23,7 @@ from alliance_metrics.longitudinal._frames import client_keys, with_columns
 from alliance_metrics.longitudinal._groups import group_mean_sd, group_sum, offsets
 from alliance_metrics.longitudinal._series import Series, prepare_series
 
-__all__ = ["decompose", "linear_trends", "previous_valid", "trajectory_features"]
+__all__ = ["decompose", "linear_trends", "person_means", "previous_valid", "trajectory_features"]
 
 _SERIES = ("score", "client", "session")
 
@@ -85,13 +85,22 @@ def linear_trends(
     return {"slope": slope, "intercept": intercept, "slope_se": slope_se, "r_squared": r_squared}
 
 
+def person_means(series: Series) -> tuple[IntArray, FloatArray, float]:
+    """Count the valid scores of each client, their mean, and the mean of those means.
+
+    The Dask engine takes the grand mean from here too, over the whole data.
+    """
+    valid = ~np.isnan(series.scores)
+    counts, means, _ = group_mean_sd(series.scores[valid], series.codes[valid], series.n_clients)
+    grand = float(np.mean(means[counts > 0])) if (counts > 0).any() else np.nan
+    return counts, means, grand
+
+
 def _decomposition(series: Series, detrend: bool) -> dict[str, Any]:
     """Compute the decompose columns, in the sorted row order of ``series``."""
     codes, scores, sessions = series.codes, series.scores, series.sessions
-    valid = ~np.isnan(scores)
-    counts, means, _ = group_mean_sd(scores[valid], codes[valid], series.n_clients)
+    counts, means, grand = person_means(series)
     person_mean = means[codes]
-    grand = float(np.mean(means[counts > 0])) if (counts > 0).any() else np.nan
     previous = previous_valid(codes, scores)
     has = previous >= 0
     lag1 = np.where(has, scores[np.maximum(previous, 0)], np.nan)
