@@ -76,7 +76,7 @@ def _spoiled(kind: str) -> pd.DataFrame:
         frame.loc[rows, "client_id"] = None
     else:  # text scores
         frame = frame.astype({"wai": object})
-        frame.loc[rows, "wai"] = "n/a"
+        frame.loc[rows, "wai"] = "unsure"  # text that is not a missing marker
     return frame
 
 
