@@ -106,3 +106,12 @@ def definition(**overrides: Any) -> dict[str, Any]:
     }
     base.update(overrides)
     return base
+
+
+def run_cli(capsys: Any, *argv: object) -> tuple[int, str, str]:
+    """Run the command line in-process with ``argv``: exit code, stdout, stderr."""
+    from alliance_metrics.cli import main
+
+    code = main([str(a) for a in argv])
+    out, err = capsys.readouterr()
+    return code, out, err

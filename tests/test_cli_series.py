@@ -11,15 +11,12 @@ import pandas as pd
 import pytest
 
 import alliance_metrics as am
-from alliance_metrics.cli import main
+from helpers import run_cli
 
 EXAMPLE = Path(__file__).resolve().parents[1] / "examples" / "data" / "wai_sr_example.csv"
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+_run = run_cli
 
 
 def _plain(value: object) -> object:

@@ -18,15 +18,12 @@ from pathlib import Path
 import pytest
 
 import alliance_metrics as am
-from alliance_metrics.cli import main
+from helpers import run_cli
 
 CSV = b"id,wai_1,wai_2,wai_3\n001,4,5,4\n002,9,4,4\n"
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+_run = run_cli
 
 
 @pytest.fixture

@@ -16,17 +16,14 @@ from pathlib import Path
 
 import pytest
 
-from alliance_metrics.cli import main
+from helpers import run_cli
 
 EXAMPLE = Path(__file__).resolve().parents[2] / "examples" / "data" / "wai_sr_example.csv"
 CHECKIN = EXAMPLE.with_name("my-checkin.json")
 SMALL = b"client_id,session,wai_1,wai_2,wai_3\nA,1,4,5,4\nA,2,3,4,4\nB,1,5,5,5\nB,2,2,3,2\n"
 
 
-def _run(capsys: pytest.CaptureFixture[str], *argv: object) -> tuple[int, str, str]:
-    code = main([str(a) for a in argv])
-    out, err = capsys.readouterr()
-    return code, out, err
+_run = run_cli
 
 
 @pytest.fixture
